@@ -1,0 +1,28 @@
+package modej.engine.device;
+
+import modej.engine.graph.Buffer;
+import modej.engine.graph.Graph;
+
+/**
+ * Runs task graphs. A backend may keep buffers on a device between runs: after the host writes a
+ * buffer it calls {@link #toDevice}, before it reads one it calls {@link #toHost}. On the JVM
+ * backend both are no-ops, but callers make them anyway so that every backend sees the same
+ * protocol.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name, e.g. {@code "jvm"}. */
+    String name();
+
+    /** Prepares a graph once; the result is run many times. */
+    Executable compile(Graph graph);
+
+    /** The host wrote these buffers; the next run must see the new contents. */
+    void toDevice(Buffer... buffers);
+
+    /** The host is about to read these buffers. */
+    void toHost(Buffer... buffers);
+
+    @Override
+    void close();
+}

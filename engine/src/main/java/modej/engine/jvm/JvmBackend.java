@@ -1,0 +1,188 @@
+package modej.engine.jvm;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.util.List;
+
+import modej.engine.device.Backend;
+import modej.engine.device.Executable;
+import modej.engine.device.Profile;
+import modej.engine.graph.Buffer;
+import modej.engine.graph.Graph;
+import modej.engine.graph.Task;
+
+/**
+ * The default backend: runs each task's kernel on a pool of JVM threads, splitting its parallel
+ * range into one contiguous part per worker. Where {@code modej.engine.jvm.<Kernel>Vector} has a
+ * method of the same name and parameter types, that Vector API fast path runs instead of the
+ * portable kernel (unless vectors are switched off, for equivalence tests).
+ *
+ * <p>Every kernel parallelises over outputs and never splits a reduction, so results are
+ * bit-identical for any number of threads.
+ */
+public final class JvmBackend implements Backend {
+
+    private final WorkerPool pool;
+    private final boolean vector;
+    private final boolean profiling;
+
+    /**
+     * @param threads   workers (the calling thread is one of them)
+     * @param vector    use Vector API fast paths where they exist
+     * @param profiling time every task (adds two {@code nanoTime} calls per task)
+     */
+    public JvmBackend(int threads, boolean vector, boolean profiling) {
+        this.pool = new WorkerPool(threads);
+        this.vector = vector;
+        this.profiling = profiling;
+    }
+
+    /** All cores, fast paths on, no profiling. */
+    public JvmBackend() {
+        this(Runtime.getRuntime().availableProcessors(), true, false);
+    }
+
+    @Override
+    public String name() {
+        return "jvm";
+    }
+
+    public int threads() {
+        return pool.size();
+    }
+
+    public boolean vector() {
+        return vector;
+    }
+
+    @Override
+    public Executable compile(Graph graph) {
+        List<Task> tasks = graph.tasks();
+        CompiledTask[] compiled = new CompiledTask[tasks.size()];
+        for (int i = 0; i < compiled.length; i++) {
+            compiled[i] = new CompiledTask(tasks.get(i), bind(tasks.get(i)), pool.size());
+        }
+        return new JvmExecutable(compiled);
+    }
+
+    /** The task's kernel (or its fast path) with all leading arguments bound: {@code (offset, count) -> void}. */
+    private MethodHandle bind(Task task) {
+        Method m = vector ? fastPath(task.kernel()) : task.kernel();
+        try {
+            MethodHandle mh = MethodHandles.publicLookup().unreflect(m);
+            mh = MethodHandles.insertArguments(mh, 0, task.args().stream()
+                    .map(a -> a instanceof Buffer b ? b.array() : a).toArray());
+            return mh.asType(MethodType.methodType(void.class, int.class, int.class));
+        } catch (IllegalAccessException e) {
+            throw new IllegalArgumentException("kernel " + task.kernelName() + " is not public", e);
+        }
+    }
+
+    /** {@code modej.engine.jvm.<Kernel>Vector.<method>} with the same parameters, or the kernel itself. */
+    static Method fastPath(Method kernel) {
+        String name = JvmBackend.class.getPackageName() + "." + kernel.getDeclaringClass().getSimpleName() + "Vector";
+        try {
+            return Class.forName(name).getMethod(kernel.getName(), kernel.getParameterTypes());
+        } catch (ClassNotFoundException | NoSuchMethodException e) {
+            return kernel;
+        }
+    }
+
+    @Override
+    public void toDevice(Buffer... buffers) {
+        // Host memory is device memory.
+    }
+
+    @Override
+    public void toHost(Buffer... buffers) {
+        // Host memory is device memory.
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** One task ready to run: its bound kernel and the split of its range over workers. */
+    private static final class CompiledTask implements WorkerPool.Job {
+        final Task task;
+        final MethodHandle kernel;
+        final int[] starts;
+
+        CompiledTask(Task task, MethodHandle kernel, int workers) {
+            this.task = task;
+            this.kernel = kernel;
+            this.starts = new int[workers + 1];
+            for (int w = 0; w <= workers; w++) {
+                starts[w] = (int) ((long) task.work() * w / workers);
+            }
+        }
+
+        @Override
+        public void run(int worker) {
+            int lo = starts[worker];
+            int count = starts[worker + 1] - lo;
+            if (count > 0) {
+                try {
+                    kernel.invokeExact(lo, count);
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Throwable e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+    }
+
+    private final class JvmExecutable implements Executable {
+        private final CompiledTask[] tasks;
+        private final long[] nanos;
+        private long runs;
+
+        JvmExecutable(CompiledTask[] tasks) {
+            this.tasks = tasks;
+            this.nanos = new long[tasks.length];
+        }
+
+        @Override
+        public void run() {
+            for (int i = 0; i < tasks.length; i++) {
+                long start = profiling ? System.nanoTime() : 0;
+                CompiledTask t = tasks[i];
+                if (t.task.work() < 2 * pool.size() && t.task.work() > 0) {
+                    // Too small to be worth a hand-off: run the whole range here, same result.
+                    runWhole(t);
+                } else {
+                    pool.run(t);
+                }
+                if (profiling) {
+                    nanos[i] += System.nanoTime() - start;
+                }
+            }
+            runs++;
+        }
+
+        private void runWhole(CompiledTask t) {
+            try {
+                t.kernel.invokeExact(0, t.task.work());
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public Profile profile() {
+            Profile p = new Profile();
+            if (profiling) {
+                for (int i = 0; i < tasks.length; i++) {
+                    p.add(tasks[i].task.name(), tasks[i].task.kernelName(), nanos[i], runs);
+                }
+            }
+            return p;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package modej.engine.kernel;
+
+/**
+ * Fully connected layer: {@code out = inp · Wᵀ + b}.
+ *
+ * <p>Shapes: inp (rows, C), weight (OC, C) at {@code params[wOff…]}, bias (OC) at
+ * {@code params[bOff…]} or none when {@code bOff < 0}, out (rows, OC).
+ */
+public final class Matmul {
+
+    private Matmul() {
+    }
+
+    /** out (rows, OC) = inp (rows, C) · weight (OC, C)ᵀ + bias (OC). Parallel over rows. */
+    public static void forward(float[] out, float[] inp, float[] params, int wOff, int bOff, int C, int OC,
+                               int offset, int count) {
+        for (@Parallel int i = 0; i < count; i++) {
+            int row = offset + i;
+            for (int o = 0; o < OC; o++) {
+                float sum = 0f;
+                if (bOff >= 0) {
+                    sum = params[bOff + o];
+                }
+                for (int c = 0; c < C; c++) {
+                    sum += inp[row * C + c] * params[wOff + o * C + c];
+                }
+                out[row * OC + o] = sum;
+            }
+        }
+    }
+
+    /** dinp (rows, C) += dout (rows, OC) · weight (OC, C). Parallel over rows. */
+    public static void backwardInput(float[] dinp, float[] dout, float[] params, int wOff, int C, int OC,
+                                     int offset, int count) {
+        for (@Parallel int i = 0; i < count; i++) {
+            int row = offset + i;
+            for (int c = 0; c < C; c++) {
+                float sum = 0f;
+                for (int o = 0; o < OC; o++) {
+                    sum += dout[row * OC + o] * params[wOff + o * C + c];
+                }
+                dinp[row * C + c] += sum;
+            }
+        }
+    }
+
+    /**
+     * dweight (OC, C) += dout (rows, OC)ᵀ · inp (rows, C); dbias (OC) += Σ_rows dout, unless
+     * {@code dbOff < 0}. Parallel over output channels, each summing over all rows itself.
+     */
+    public static void backwardParams(float[] grads, int dwOff, int dbOff, float[] dout, float[] inp,
+                                      int rows, int C, int OC, int offset, int count) {
+        for (@Parallel int i = 0; i < count; i++) {
+            int o = offset + i;
+            for (int c = 0; c < C; c++) {
+                float sum = 0f;
+                for (int r = 0; r < rows; r++) {
+                    sum += dout[r * OC + o] * inp[r * C + c];
+                }
+                grads[dwOff + o * C + c] += sum;
+            }
+            if (dbOff >= 0) {
+                float sum = 0f;
+                for (int r = 0; r < rows; r++) {
+                    sum += dout[r * OC + o];
+                }
+                grads[dbOff + o] += sum;
+            }
+        }
+    }
+}
