@@ -23,6 +23,9 @@ public interface Backend extends AutoCloseable {
     /** The host is about to read these buffers. */
     void toHost(Buffer... buffers);
 
+    /** Per-task timings of every graph compiled here (empty unless profiling is on). */
+    Profile profile();
+
     @Override
     void close();
 }

@@ -27,6 +27,7 @@ public final class JvmBackend implements Backend {
     private final WorkerPool pool;
     private final boolean vector;
     private final boolean profiling;
+    private final List<Executable> compiled = new java.util.ArrayList<>();
 
     /**
      * @param threads   workers (the calling thread is one of them)
@@ -64,7 +65,16 @@ public final class JvmBackend implements Backend {
         for (int i = 0; i < compiled.length; i++) {
             compiled[i] = new CompiledTask(tasks.get(i), bind(tasks.get(i)), pool.size());
         }
-        return new JvmExecutable(compiled);
+        JvmExecutable e = new JvmExecutable(compiled);
+        this.compiled.add(e);
+        return e;
+    }
+
+    @Override
+    public Profile profile() {
+        Profile p = new Profile();
+        compiled.forEach(e -> p.addAll(e.profile()));
+        return p;
     }
 
     /** The task's kernel (or its fast path) with all leading arguments bound: {@code (offset, count) -> void}. */

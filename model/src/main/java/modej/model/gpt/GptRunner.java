@@ -1,0 +1,121 @@
+package modej.model.gpt;
+
+import modej.engine.device.Backend;
+import modej.engine.device.Executable;
+import modej.engine.graph.Buffer;
+import modej.model.param.AdamWSettings;
+import modej.model.param.Optimizer;
+
+/**
+ * Runs the backbone's graphs on a backend for one batch shape: evaluation (forward + loss) and
+ * training steps (forward, backward, AdamW). A step allocates nothing.
+ */
+public final class GptRunner {
+
+    /** Mean loss and next-token accuracy over the rows that have a target. */
+    public record Result(double loss, double accuracy, int rows) {
+    }
+
+    private final GptGraphs graphs;
+    private final Backend backend;
+    private final Executable forward;
+    private final Executable backward;
+    private final Optimizer optimizer;
+    private final Executable optimizerStep;
+
+    /** @param settings AdamW settings, or null for an evaluation-only runner */
+    public GptRunner(GptParams params, int batch, int seq, Backend backend, AdamWSettings settings) {
+        this.graphs = new GptGraphs(params, batch, seq);
+        this.backend = backend;
+        params.slabs().forEach(s -> backend.toDevice(s.params()));
+        this.forward = backend.compile(graphs.forward());
+        if (settings != null) {
+            this.backward = backend.compile(graphs.backward());
+            this.optimizer = new Optimizer(params.slabs(), settings);
+            this.optimizerStep = backend.compile(optimizer.graph());
+        } else {
+            this.backward = null;
+            this.optimizer = null;
+            this.optimizerStep = null;
+        }
+    }
+
+    public GptGraphs graphs() {
+        return graphs;
+    }
+
+    /** Forward and loss only. {@code inputs} and {@code targets} hold B·T ids (targets −1 = ignore). */
+    public Result evaluate(int[] inputs, int[] targets) {
+        load(inputs, targets);
+        forward.run();
+        return readLoss();
+    }
+
+    /**
+     * One optimisation step at learning rate {@code lr}; {@code step} is the 1-based AdamW step
+     * (it sets the bias correction, and must continue across a resume).
+     */
+    public Result trainStep(int[] inputs, int[] targets, float lr, int step) {
+        if (backward == null) {
+            throw new IllegalStateException("this runner was built for evaluation only");
+        }
+        int valid = load(inputs, targets);
+        graphs.lossScale.data()[0] = valid == 0 ? 0f : 1f / valid;
+        backend.toDevice(graphs.lossScale);
+        forward.run();
+        backward.run();
+        optimizer.learningRate().data()[0] = lr;
+        optimizer.step().data()[0] = step;
+        backend.toDevice(optimizer.learningRate(), optimizer.step());
+        optimizerStep.run();
+        return readLoss();
+    }
+
+    /** Forward only; afterwards {@link #probabilities()} holds the softmax of every row. */
+    public void forward(int[] inputs) {
+        int[] t = graphs.targets.data();
+        java.util.Arrays.fill(t, -1);
+        System.arraycopy(inputs, 0, graphs.tokens.data(), 0, graphs.tokens.length());
+        backend.toDevice(graphs.tokens, graphs.targets);
+        forward.run();
+        backend.toHost(graphs.probs);
+    }
+
+    /** The softmax output (B·T, V) of the last run, after {@link #forward}. */
+    public float[] probabilities() {
+        return graphs.probs.data();
+    }
+
+    private int load(int[] inputs, int[] targets) {
+        int n = graphs.tokens.length();
+        if (inputs.length != n || targets.length != n) {
+            throw new IllegalArgumentException("expected " + n + " inputs and targets, got " + inputs.length + ", " + targets.length);
+        }
+        System.arraycopy(inputs, 0, graphs.tokens.data(), 0, n);
+        System.arraycopy(targets, 0, graphs.targets.data(), 0, n);
+        backend.toDevice(graphs.tokens, graphs.targets);
+        int valid = 0;
+        for (int t : targets) {
+            if (t >= 0) {
+                valid++;
+            }
+        }
+        return valid;
+    }
+
+    private Result readLoss() {
+        Buffer.F32 losses = graphs.losses, correct = graphs.correct;
+        backend.toHost(losses, correct);
+        double loss = 0, acc = 0;
+        int rows = 0;
+        int[] targets = graphs.targets.data();
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i] >= 0) {
+                loss += losses.data()[i];
+                acc += correct.data()[i];
+                rows++;
+            }
+        }
+        return rows == 0 ? new Result(Double.NaN, Double.NaN, 0) : new Result(loss / rows, acc / rows, rows);
+    }
+}

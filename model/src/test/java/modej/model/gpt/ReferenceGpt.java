@@ -1,0 +1,149 @@
+package modej.model.gpt;
+
+import modej.model.param.Slab;
+
+/**
+ * An independent GPT-2 forward in double precision, written plainly from the architecture's
+ * definition (no kernels, no graphs): the reference the model tests compare against, and the
+ * function their finite differences differentiate.
+ */
+final class ReferenceGpt {
+
+    private ReferenceGpt() {
+    }
+
+    /** Mean cross-entropy of next-token prediction over one batch; tokens and targets are (B·T). */
+    static double loss(GptParams p, int[] tokens, int[] targets, int B, int T) {
+        GptConfig c = p.config();
+        int C = c.width(), V = c.vocab();
+        double[][] x = new double[B * T][C];
+        float[] emb = p.embeddings().params().data();
+        int wte = p.embeddings().offset("wte"), wpe = p.embeddings().offset("wpe");
+        for (int r = 0; r < B * T; r++) {
+            for (int i = 0; i < C; i++) {
+                x[r][i] = emb[wte + tokens[r] * C + i] + emb[wpe + (r % T) * C + i];
+            }
+        }
+        for (Slab layer : p.layers()) {
+            x = block(layer, x, B, T, C, c.heads());
+        }
+        Slab fin = p.finalNorm();
+        double[][] h = layerNorm(x, fin.params().data(), fin.offset("lnf.weight"), fin.offset("lnf.bias"));
+        float[] head = p.head() != null ? p.head().params().data() : emb;
+        int headOff = p.head() != null ? p.head().offset("weight") : wte;
+        double total = 0;
+        int n = 0;
+        for (int r = 0; r < B * T; r++) {
+            if (targets[r] < 0) {
+                continue;
+            }
+            double[] logits = new double[V];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int v = 0; v < V; v++) {
+                double s = 0;
+                for (int i = 0; i < C; i++) {
+                    s += h[r][i] * head[headOff + v * C + i];
+                }
+                logits[v] = s;
+                max = Math.max(max, s);
+            }
+            double z = 0;
+            for (int v = 0; v < V; v++) {
+                z += Math.exp(logits[v] - max);
+            }
+            total += -(logits[targets[r]] - max - Math.log(z));
+            n++;
+        }
+        return total / n;
+    }
+
+    private static double[][] block(Slab l, double[][] x, int B, int T, int C, int NH) {
+        float[] w = l.params().data();
+        double[][] ln1 = layerNorm(x, w, l.offset("ln1.weight"), l.offset("ln1.bias"));
+        double[][] qkv = linear(ln1, w, l.offset("qkv.weight"), l.offset("qkv.bias"), 3 * C);
+        int hs = C / NH;
+        double[][] y = new double[B * T][C];
+        for (int b = 0; b < B; b++) {
+            for (int h = 0; h < NH; h++) {
+                for (int t = 0; t < T; t++) {
+                    double[] s = new double[t + 1];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int u = 0; u <= t; u++) {
+                        double d = 0;
+                        for (int i = 0; i < hs; i++) {
+                            d += qkv[b * T + t][h * hs + i] * qkv[b * T + u][C + h * hs + i];
+                        }
+                        s[u] = d / Math.sqrt(hs);
+                        max = Math.max(max, s[u]);
+                    }
+                    double z = 0;
+                    for (int u = 0; u <= t; u++) {
+                        s[u] = Math.exp(s[u] - max);
+                        z += s[u];
+                    }
+                    for (int u = 0; u <= t; u++) {
+                        for (int i = 0; i < hs; i++) {
+                            y[b * T + t][h * hs + i] += s[u] / z * qkv[b * T + u][2 * C + h * hs + i];
+                        }
+                    }
+                }
+            }
+        }
+        double[][] res2 = add(x, linear(y, w, l.offset("attn_proj.weight"), l.offset("attn_proj.bias"), C));
+        double[][] ln2 = layerNorm(res2, w, l.offset("ln2.weight"), l.offset("ln2.bias"));
+        double[][] fc = linear(ln2, w, l.offset("fc.weight"), l.offset("fc.bias"), 4 * C);
+        for (double[] row : fc) {
+            for (int i = 0; i < row.length; i++) {
+                double v = row[i];
+                row[i] = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
+            }
+        }
+        return add(res2, linear(fc, w, l.offset("fc_proj.weight"), l.offset("fc_proj.bias"), C));
+    }
+
+    private static double[][] layerNorm(double[][] x, float[] w, int wOff, int bOff) {
+        double[][] out = new double[x.length][];
+        for (int r = 0; r < x.length; r++) {
+            int C = x[r].length;
+            double mean = 0, var = 0;
+            for (double v : x[r]) {
+                mean += v;
+            }
+            mean /= C;
+            for (double v : x[r]) {
+                var += (v - mean) * (v - mean);
+            }
+            var /= C;
+            out[r] = new double[C];
+            for (int i = 0; i < C; i++) {
+                out[r][i] = (x[r][i] - mean) / Math.sqrt(var + 1e-5) * w[wOff + i] + w[bOff + i];
+            }
+        }
+        return out;
+    }
+
+    private static double[][] linear(double[][] x, float[] w, int wOff, int bOff, int OC) {
+        double[][] out = new double[x.length][OC];
+        int C = x[0].length;
+        for (int r = 0; r < x.length; r++) {
+            for (int o = 0; o < OC; o++) {
+                double s = w[bOff + o];
+                for (int i = 0; i < C; i++) {
+                    s += x[r][i] * w[wOff + o * C + i];
+                }
+                out[r][o] = s;
+            }
+        }
+        return out;
+    }
+
+    private static double[][] add(double[][] a, double[][] b) {
+        double[][] out = new double[a.length][a[0].length];
+        for (int r = 0; r < a.length; r++) {
+            for (int i = 0; i < a[r].length; i++) {
+                out[r][i] = a[r][i] + b[r][i];
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,102 @@
+package modej.tasks.bench;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import modej.engine.device.Backend;
+import modej.model.gpt.GptConfig;
+import modej.model.gpt.GptParams;
+import modej.model.gpt.GptRunner;
+import modej.model.param.AdamWSettings;
+
+/**
+ * Times whole training steps (forward, backward, AdamW) and forward-only passes of a GPT on
+ * uniform random tokens, as ../shared/bench/torch_gpt.py does, and reports the same fields.
+ */
+public final class TrainingBench {
+
+    /** What to run. */
+    public record Settings(GptConfig config, int batch, int seq, int steps, int warmup, float lr, long seed) {
+    }
+
+    private TrainingBench() {
+    }
+
+    public static Map<String, Object> run(Settings s, Backend backend, int threads, boolean vector) {
+        GptConfig c = s.config();
+        GptParams params = new GptParams(c).init(s.seed()).makeTrainable();
+        GptRunner runner = new GptRunner(params, s.batch(), s.seq(), backend, AdamWSettings.DEFAULT);
+        SplittableRandom rnd = new SplittableRandom(s.seed());
+        int n = s.batch() * s.seq();
+        int[] inputs = new int[n], targets = new int[n];
+        double[] stepMs = new double[s.steps()];
+        double lossFirst = Double.NaN, lossLast = Double.NaN;
+        for (int i = 0; i < s.warmup() + s.steps(); i++) {
+            fill(rnd, inputs, c.vocab());
+            fill(rnd, targets, c.vocab());
+            long t0 = System.nanoTime();
+            double loss = runner.trainStep(inputs, targets, s.lr(), i + 1).loss();
+            long t1 = System.nanoTime();
+            if (i == 0) {
+                lossFirst = loss;
+            }
+            lossLast = loss;
+            if (i >= s.warmup()) {
+                stepMs[i - s.warmup()] = (t1 - t0) / 1e6;
+            }
+        }
+        double[] fwdMs = new double[s.steps()];
+        for (int i = 0; i < s.warmup() + s.steps(); i++) {
+            long t0 = System.nanoTime();
+            runner.evaluate(inputs, targets);
+            long t1 = System.nanoTime();
+            if (i >= s.warmup()) {
+                fwdMs[i - s.warmup()] = (t1 - t0) / 1e6;
+            }
+        }
+        double med = median(stepMs), fmed = median(fwdMs);
+        long d = c.width(), L = c.layers(), T = s.seq();
+        // FLOPs per token as the PyTorch peer counts them: 6·N_matmul + 12·L·T·d
+        double nMatmul = L * 12 * d * d + (double) c.vocab() * d;
+        double flopTrain = 6 * nMatmul + 12.0 * L * T * d;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("label", "modej");
+        out.put("cfg", Map.of("L", c.layers(), "d", c.width(), "h", c.heads(), "T", s.seq(), "B", s.batch(), "V", c.vocab()));
+        out.put("threads", threads);
+        out.put("vector", vector);
+        out.put("java", Runtime.version().toString());
+        out.put("params", c.parameterCount());
+        out.put("steps", s.steps());
+        out.put("warmup", s.warmup());
+        out.put("ms_step_median", round(med, 2));
+        out.put("ms_step_min", round(Arrays.stream(stepMs).min().orElse(Double.NaN), 2));
+        out.put("train_tok_s", round(n / med * 1e3, 1));
+        out.put("train_gflops", round(flopTrain * n / med / 1e6, 1));
+        out.put("infer_ms_median", round(fmed, 2));
+        out.put("infer_tok_s", round(n / fmed * 1e3, 1));
+        out.put("infer_gflops", round(flopTrain / 3 * n / fmed / 1e6, 1));
+        out.put("loss_first", round(lossFirst, 4));
+        out.put("loss_last", round(lossLast, 4));
+        return out;
+    }
+
+    private static void fill(SplittableRandom rnd, int[] a, int vocab) {
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rnd.nextInt(vocab);
+        }
+    }
+
+    static double median(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private static double round(double x, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(x * f) / f;
+    }
+}

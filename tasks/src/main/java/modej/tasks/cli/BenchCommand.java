@@ -1,0 +1,71 @@
+package modej.tasks.cli;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import modej.engine.device.Profile;
+import modej.engine.jvm.JvmBackend;
+import modej.model.gpt.GptConfig;
+import modej.tasks.bench.TrainingBench;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ./modej bench}: training and forward throughput, same flags and fields as torch_gpt.py. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Time training steps (forward, backward, AdamW) and forward passes of a GPT on random tokens.",
+                "Flags and JSON fields match ../shared/bench/torch_gpt.py, for side-by-side runs."})
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--layers", defaultValue = "4", description = "Transformer layers (default: ${DEFAULT-VALUE}).")
+    int layers;
+    @Option(names = "--dim", defaultValue = "128", description = "Width (default: ${DEFAULT-VALUE}).")
+    int dim;
+    @Option(names = "--heads", defaultValue = "4", description = "Attention heads (default: ${DEFAULT-VALUE}).")
+    int heads;
+    @Option(names = "--seq", defaultValue = "128", description = "Sequence length T (default: ${DEFAULT-VALUE}).")
+    int seq;
+    @Option(names = "--batch", defaultValue = "8", description = "Batch size B (default: ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--vocab", defaultValue = "256", description = "Vocabulary size (default: ${DEFAULT-VALUE}).")
+    int vocab;
+    @Option(names = "--steps", defaultValue = "30", description = "Timed steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed warm-up steps (default: ${DEFAULT-VALUE}).")
+    int warmup;
+    @Option(names = "--lr", defaultValue = "3e-4", description = "AdamW learning rate (default: ${DEFAULT-VALUE}).")
+    float lr;
+    @Option(names = "--seed", defaultValue = "1337", description = "Seed for weights and tokens (default: ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--untied", description = "Separate LM head instead of the tied token embedding.")
+    boolean untied;
+    @Option(names = "--json", description = "Print only the JSON line.")
+    boolean json;
+    @Mixin
+    BackendOptions backendOptions;
+
+    @Override
+    public Integer call() throws Exception {
+        if (steps < 1 || warmup < 0) {
+            throw new UserError("--steps must be >= 1 and --warmup >= 0");
+        }
+        GptConfig config = new GptConfig(vocab, seq, layers, heads, dim, !untied);
+        try (JvmBackend backend = backendOptions.backend()) {
+            Map<String, Object> result = TrainingBench.run(
+                    new TrainingBench.Settings(config, batch, seq, steps, warmup, lr, seed),
+                    backend, backend.threads(), backend.vector());
+            System.out.println(new ObjectMapper().writeValueAsString(result));
+            if (!json) {
+                System.err.printf("params %,d | step %.1f ms (median of %d) | train %,.0f tok/s | forward %,.0f tok/s%n",
+                        result.get("params"), result.get("ms_step_median"), steps, result.get("train_tok_s"),
+                        result.get("infer_tok_s"));
+            }
+            if (backendOptions.profile) {
+                ProfilePrinter.print(System.err, backend);
+            }
+        }
+        return 0;
+    }
+}

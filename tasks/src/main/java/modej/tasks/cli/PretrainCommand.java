@@ -1,0 +1,185 @@
+package modej.tasks.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import modej.engine.jvm.JvmBackend;
+import modej.model.checkpoint.GptCheckpoint;
+import modej.model.gpt.GptConfig;
+import modej.model.gpt.GptParams;
+import modej.model.gpt.GptRunner;
+import modej.model.param.AdamWSettings;
+import modej.model.tokenizer.ByteTokenizer;
+import modej.tasks.data.Corpus;
+import modej.tasks.generate.TextSampler;
+import modej.tasks.train.LearningRate;
+import modej.tasks.train.Pretrainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ./modej pretrain}: train a backbone from scratch (or continue one with --resume). */
+@Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Pretrain a GPT backbone on a text corpus, with validation, checkpoints and resume.",
+                "With no options: a tiny backbone on WordNet 3.1 glosses for a few minutes on 2 cores,",
+                "then the validation loss and a generated sample."})
+final class PretrainCommand implements Callable<Integer> {
+
+    @Option(names = "--corpus", defaultValue = "wordnet", paramLabel = "SPEC",
+            description = "Text file, folder or glob (e.g. 'books/*.txt'), or 'wordnet' for WordNet 3.1 glosses "
+                    + "fetched by Maven (default: ${DEFAULT-VALUE}).")
+    String corpus;
+    @Option(names = "--preset", defaultValue = "tiny", description = "Model size: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+            completionCandidates = Presets.class)
+    String preset;
+    @Option(names = "--layers", description = "Override the preset's layers.")
+    Integer layers;
+    @Option(names = "--width", description = "Override the preset's width.")
+    Integer width;
+    @Option(names = "--heads", description = "Override the preset's heads.")
+    Integer heads;
+    @Option(names = "--context", description = "Override the preset's context length.")
+    Integer context;
+    @Option(names = "--batch", defaultValue = "8", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--seq", description = "Tokens per sequence (default: the context length).")
+    Integer seq;
+    @Option(names = "--steps", defaultValue = "600", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    float lr;
+    @Option(names = "--min-lr", defaultValue = "1e-4", description = "Learning rate at the end of the cosine decay (default: ${DEFAULT-VALUE}).")
+    float minLr;
+    @Option(names = "--warmup-steps", defaultValue = "50", description = "Linear warm-up steps (default: ${DEFAULT-VALUE}).")
+    int warmupSteps;
+    @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW weight decay on matrices (default: ${DEFAULT-VALUE}).")
+    float weightDecay;
+    @Option(names = "--eval-every", defaultValue = "200", description = "Validate every N steps; 0 = only at the end (default: ${DEFAULT-VALUE}).")
+    int evalEvery;
+    @Option(names = "--eval-batches", defaultValue = "8", description = "Validation batches (default: ${DEFAULT-VALUE}).")
+    int evalBatches;
+    @Option(names = "--checkpoint-every", defaultValue = "100", description = "Save every N steps; 0 = only at the end (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+    @Option(names = "--validation", defaultValue = "0.05", description = "Fraction of documents held out, by content hash (default: ${DEFAULT-VALUE}).")
+    double validation;
+    @Option(names = "--seed", defaultValue = "1337", description = "Seed for weights and batches (default: ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--out", defaultValue = "runs/pretrain", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+    @Option(names = "--resume", description = "Continue from OUT/checkpoint.safetensors; the other options must be those of the original run (checked).")
+    boolean resume;
+    @Option(names = "--sample-tokens", defaultValue = "200", description = "Tokens to generate at the end; 0 = none (default: ${DEFAULT-VALUE}).")
+    int sampleTokens;
+    @Mixin
+    BackendOptions backendOptions;
+
+    /** Preset names for --help. */
+    static final class Presets implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return GptConfig.PRESETS.keySet().stream().sorted().iterator();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path checkpoint = out.resolve("checkpoint.safetensors");
+        GptParams params;
+        int startStep = 0;
+        if (resume) {
+            if (!Files.exists(checkpoint)) {
+                throw new UserError("--resume: no checkpoint at " + checkpoint);
+            }
+            GptCheckpoint.Loaded loaded = GptCheckpoint.load(checkpoint, true);
+            params = loaded.params();
+            startStep = Integer.parseInt(loaded.metadata().getOrDefault("modej.step", "0"));
+            System.err.printf("resuming %s at step %d%n", checkpoint, startStep);
+        } else {
+            GptConfig base = GptConfig.preset(preset);
+            GptConfig config = new GptConfig(base.vocab(), context != null ? context : base.context(),
+                    layers != null ? layers : base.layers(), heads != null ? heads : base.heads(),
+                    width != null ? width : base.width(), base.tiedHead());
+            params = new GptParams(config).init(seed).makeTrainable();
+        }
+        GptConfig config = params.config();
+        int seqLen = seq != null ? seq : config.context();
+        if (seqLen > config.context()) {
+            throw new UserError("--seq " + seqLen + " exceeds the context length " + config.context());
+        }
+        Corpus.Tokens data = Corpus.load(corpus, validation, ByteTokenizer.INSTANCE);
+        if (data.validation().length < seqLen + 1) {
+            throw new UserError("corpus " + corpus + ": the validation split has " + data.validation().length
+                    + " tokens, fewer than one sequence (" + (seqLen + 1) + "); raise --validation or use a larger corpus");
+        }
+        System.err.printf("corpus %s: %,d documents, %,d training and %,d validation tokens%n", corpus,
+                data.documents(), data.train().length, data.validation().length);
+        System.err.printf("model: %s, %,d parameters%n", config, config.parameterCount());
+
+        Pretrainer.Settings settings = new Pretrainer.Settings(batch, seqLen, steps,
+                new LearningRate(lr, minLr, warmupSteps, steps),
+                new AdamWSettings(AdamWSettings.DEFAULT.beta1(), AdamWSettings.DEFAULT.beta2(), AdamWSettings.DEFAULT.eps(), weightDecay),
+                evalEvery, evalBatches, checkpointEvery, seed);
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put("modej.corpus", corpus);
+        provenance.put("modej.corpus.fingerprint", data.fingerprint());
+        provenance.put("modej.tokenizer", ByteTokenizer.INSTANCE.name());
+        provenance.put("modej.settings", settings.toString());
+        provenance.put("modej.java", Runtime.version().toString());
+        if (resume) {
+            checkSameRun(checkpoint, provenance);
+        }
+        try (JvmBackend backend = backendOptions.backend()) {
+            Pretrainer trainer = new Pretrainer(params, settings, backend, data.train(), data.validation(), checkpoint, provenance);
+            Thread main = Thread.currentThread();
+            Thread hook = new Thread(() -> {
+                trainer.requestStop();
+                try {
+                    main.join(60_000); // let the loop save at the end of its step
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(hook);
+            Pretrainer.Evaluation result;
+            try {
+                result = trainer.run(startStep, System.err);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is exiting; the hook is already running
+                }
+            }
+            if (result != null) {
+                System.out.printf("validation loss %.4f (%.3f bits/byte), next-token accuracy %.4f after %d steps%n",
+                        result.loss(), result.loss() / Math.log(2), result.accuracy(), result.step());
+            }
+            System.out.println("checkpoint: " + checkpoint);
+            if (sampleTokens > 0) {
+                GptRunner one = new GptRunner(params, 1, config.context(), backend, null);
+                String text = new TextSampler(one, ByteTokenizer.INSTANCE, config.context())
+                        .sample("The ", sampleTokens, 0.8f, 40, seed);
+                System.out.println("sample: " + text.replace('\n', ' '));
+            }
+            if (backendOptions.profile) {
+                ProfilePrinter.print(System.err, backend);
+            }
+        }
+        return 0;
+    }
+
+    /** A resumed run must train on the same data with the same settings, or it is not a continuation. */
+    private static void checkSameRun(Path checkpoint, Map<String, String> now) {
+        Map<String, String> saved = GptCheckpoint.metadata(checkpoint);
+        for (String key : List.of("modej.corpus.fingerprint", "modej.settings")) {
+            if (saved.containsKey(key) && !saved.get(key).equals(now.get(key))) {
+                throw new UserError("--resume: " + key + " differs from the checkpoint's (" + saved.get(key)
+                        + " vs " + now.get(key) + "); pass the same options as the original run");
+            }
+        }
+    }
+}
