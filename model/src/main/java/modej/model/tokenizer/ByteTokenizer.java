@@ -1,7 +1,5 @@
 package modej.model.tokenizer;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /** The default tokenizer: one token per UTF-8 byte, vocab 256. Never fails on any text. */
@@ -33,18 +31,11 @@ public final class ByteTokenizer implements Tokenizer {
         byte[] bytes = new byte[to - from];
         for (int i = from; i < to; i++) {
             if (ids[i] < 0 || ids[i] > 255) {
-                throw new IllegalArgumentException("token " + ids[i] + " at " + i + " is not a byte");
+                throw new IllegalArgumentException("token " + ids[i] + " at index " + i + " is not a byte (0..255)");
             }
             bytes[i - from] = (byte) ids[i];
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPLACE)
-                    .onUnmappableCharacter(CodingErrorAction.REPLACE)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new IllegalStateException(e); // REPLACE never throws
-        }
+        return new String(bytes, StandardCharsets.UTF_8); // malformed input becomes U+FFFD
     }
 
     @Override

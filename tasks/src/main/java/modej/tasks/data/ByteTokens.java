@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import modej.model.tokenizer.ByteTokenizer;
+
 /**
  * The simplest tokenizer: one token per UTF-8 byte, so the vocabulary is 256 and nothing is ever
  * out of vocabulary.
@@ -66,14 +68,6 @@ public final class ByteTokens {
         if (from < 0 || to > tokens.length || from > to) {
             throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of " + tokens.length + " tokens");
         }
-        byte[] bytes = new byte[to - from];
-        for (int i = from; i < to; i++) {
-            int token = tokens[i];
-            if (token < 0 || token >= VOCAB) {
-                throw new IllegalArgumentException("token " + token + " at index " + i + " is not a byte (0..255)");
-            }
-            bytes[i - from] = (byte) token;
-        }
-        return new String(bytes, StandardCharsets.UTF_8);
+        return ByteTokenizer.INSTANCE.decode(tokens, from, to);
     }
 }
