@@ -1,0 +1,240 @@
+package modej.model.checkpoint;
+
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Reads and writes checkpoints in the safetensors format: an 8-byte little-endian header length
+ * N, N bytes of UTF-8 JSON header (see {@link SafetensorsHeader}), then the data section holding
+ * every tensor's little-endian bytes back to back.
+ *
+ * <p>Files written here also carry {@code __metadata__["modej.sha256"]}, the hex SHA-256 of the
+ * data section, which {@link #read} checks; files without that key (from other tools) are read
+ * without the check. Arrays are streamed through a small buffer, never copied whole.
+ */
+public final class Safetensors {
+
+    /** Bytes per I/O chunk; a multiple of every element size. */
+    private static final int CHUNK = 1 << 20;
+
+    private Safetensors() {
+    }
+
+    /**
+     * Writes {@code tensors}, in list order, and {@code metadata} to {@code file} atomically: the
+     * bytes go to a temporary file in the same directory, are forced to disk, then renamed over
+     * {@code file}, so {@code file} holds either its old contents or the whole new checkpoint.
+     * A {@code modej.sha256} key in {@code metadata} is replaced by the checksum of the new data.
+     *
+     * @throws IllegalArgumentException if two tensors share a name or one is named {@code __metadata__}
+     * @throws CheckpointException      if the file cannot be written
+     */
+    public static void write(Path file, List<TensorData> tensors, Map<String, String> metadata) {
+        checkNames(tensors);
+        metadata.forEach((k, v) -> Objects.requireNonNull(v, "metadata value of " + k));
+        Path target = file.toAbsolutePath();
+        Path dir = target.getParent();
+        // the header's length does not depend on the checksum's value: write the data first
+        int headerLength = SafetensorsHeader.encode(tensors, metadata, "0".repeat(64)).length;
+        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try {
+            try (FileChannel out = FileChannel.open(temp, CREATE_NEW, WRITE)) {
+                MessageDigest sha = sha256();
+                ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+                long position = 8L + headerLength;
+                for (TensorData t : tensors) {
+                    position = writeData(out, position, t, sha, chunk);
+                }
+                byte[] header = SafetensorsHeader.encode(tensors, metadata, HexFormat.of().formatHex(sha.digest()));
+                if (header.length != headerLength) {
+                    throw new IllegalStateException("header length changed from " + headerLength + " to " + header.length);
+                }
+                ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+                head.putLong(header.length).put(header).flip();
+                writeFully(out, head, 0);
+                out.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            forceDirectory(dir);
+        } catch (IOException e) {
+            throw new CheckpointException(target, "cannot write: " + e, e);
+        } finally {
+            try {
+                Files.deleteIfExists(temp); // only still there if something failed
+            } catch (IOException ignored) {
+                // the failure that brought us here is the one to report
+            }
+        }
+    }
+
+    /**
+     * Reads and checks {@code file}: header, layout, sizes and (when present) the data checksum.
+     *
+     * @throws CheckpointException naming the file and the problem, if it is not a sound checkpoint
+     */
+    public static Checkpoint read(Path file) {
+        try (FileChannel in = FileChannel.open(file, READ)) {
+            long size = in.size();
+            if (size < 8) {
+                throw new CheckpointException(file, "file has " + size + " bytes, too short for the 8-byte header length");
+            }
+            long headerLength = readFully(in, ByteBuffer.allocate(8), 0).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            if (headerLength < 0) {
+                throw new CheckpointException(file, "header length " + Long.toUnsignedString(headerLength)
+                        + " is negative as a signed 64-bit integer: not a safetensors file");
+            }
+            if (headerLength > SafetensorsHeader.MAX_LENGTH) {
+                throw new CheckpointException(file, "header length " + headerLength + " exceeds the limit of "
+                        + SafetensorsHeader.MAX_LENGTH + " bytes: not a safetensors file");
+            }
+            if (headerLength > size - 8) {
+                throw new CheckpointException(file, "header length " + headerLength + " exceeds the " + (size - 8)
+                        + " bytes after the length field: file is truncated");
+            }
+            byte[] header = readFully(in, ByteBuffer.allocate((int) headerLength), 8).array();
+            SafetensorsHeader.Parsed parsed = SafetensorsHeader.decode(file, header);
+            long dataStart = 8 + headerLength;
+            var byOffset = SafetensorsHeader.layout(file, parsed.entries(), size - dataStart);
+            String expected = parsed.metadata().get(SafetensorsHeader.CHECKSUM_KEY);
+            MessageDigest sha = expected == null ? null : sha256();
+            ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            Map<String, TensorData> loaded = new LinkedHashMap<>();
+            for (SafetensorsHeader.Entry e : byOffset) {
+                loaded.put(e.name(), readData(in, dataStart, e, sha, chunk));
+            }
+            if (sha != null && !HexFormat.of().formatHex(sha.digest()).equalsIgnoreCase(expected)) {
+                throw new CheckpointException(file, "data checksum mismatch: file is corrupted");
+            }
+            var tensors = new LinkedHashMap<String, TensorData>();
+            parsed.entries().forEach(e -> tensors.put(e.name(), loaded.get(e.name())));
+            return new Checkpoint(file, parsed.metadata(), tensors);
+        } catch (EOFException e) {
+            throw new CheckpointException(file, "file ended early (changed while being read?)", e);
+        } catch (IOException e) {
+            throw new CheckpointException(file, "cannot read: " + e, e);
+        }
+    }
+
+    /** Writes {@code t}'s bytes at {@code position}, feeding them to {@code sha}; returns the end position. */
+    private static long writeData(FileChannel out, long position, TensorData t, MessageDigest sha, ByteBuffer chunk)
+            throws IOException {
+        int size = t.dtype().size();
+        int perChunk = chunk.capacity() / size;
+        for (int off = 0; off < t.numel(); off += perChunk) {
+            int n = Math.min(perChunk, t.numel() - off);
+            chunk.clear();
+            switch (t) {
+                case TensorData.F32 f -> chunk.asFloatBuffer().put(f.data(), off, n);
+                case TensorData.I32 i -> chunk.asIntBuffer().put(i.data(), off, n);
+                case TensorData.I64 l -> chunk.asLongBuffer().put(l.data(), off, n);
+            }
+            chunk.limit(n * size);
+            sha.update(chunk.array(), 0, n * size);
+            position += writeFully(out, chunk, position);
+        }
+        return position;
+    }
+
+    /** Reads entry {@code e} of the data section starting at {@code dataStart}, feeding {@code sha} if not null. */
+    private static TensorData readData(FileChannel in, long dataStart, SafetensorsHeader.Entry e, MessageDigest sha,
+                                       ByteBuffer chunk) throws IOException {
+        int numel = e.numel(), size = e.dtype().size(), perChunk = chunk.capacity() / size;
+        Object array = switch (e.dtype()) {
+            case F32 -> new float[numel];
+            case I32 -> new int[numel];
+            case I64 -> new long[numel];
+        };
+        long position = dataStart + e.begin();
+        for (int off = 0; off < numel; off += perChunk) {
+            int n = Math.min(perChunk, numel - off);
+            chunk.clear().limit(n * size);
+            readFully(in, chunk, position);
+            position += (long) n * size;
+            if (sha != null) {
+                sha.update(chunk.array(), 0, n * size);
+            }
+            switch (array) {
+                case float[] a -> chunk.asFloatBuffer().get(a, off, n);
+                case int[] a -> chunk.asIntBuffer().get(a, off, n);
+                case long[] a -> chunk.asLongBuffer().get(a, off, n);
+                default -> throw new AssertionError(array);
+            }
+        }
+        return switch (array) {
+            case float[] a -> new TensorData.F32(e.name(), a, e.shape());
+            case int[] a -> new TensorData.I32(e.name(), a, e.shape());
+            case long[] a -> new TensorData.I64(e.name(), a, e.shape());
+            default -> throw new AssertionError(array);
+        };
+    }
+
+    private static void checkNames(List<TensorData> tensors) {
+        Set<String> seen = new HashSet<>();
+        for (TensorData t : tensors) {
+            if (t.name().equals(SafetensorsHeader.METADATA)) {
+                throw new IllegalArgumentException("a tensor cannot be named " + SafetensorsHeader.METADATA);
+            }
+            if (!seen.add(t.name())) {
+                throw new IllegalArgumentException("two tensors are named '" + t.name() + "'");
+            }
+        }
+    }
+
+    /** Writes all of {@code buf} at {@code position}; returns the byte count. */
+    private static int writeFully(FileChannel out, ByteBuffer buf, long position) throws IOException {
+        int n = buf.remaining();
+        while (buf.hasRemaining()) {
+            position += out.write(buf, position);
+        }
+        return n;
+    }
+
+    /** Fills {@code buf} from {@code position} and flips it. */
+    private static ByteBuffer readFully(FileChannel in, ByteBuffer buf, long position) throws IOException {
+        while (buf.hasRemaining()) {
+            int n = in.read(buf, position);
+            if (n < 0) {
+                throw new EOFException();
+            }
+            position += n;
+        }
+        return buf.flip();
+    }
+
+    /** Makes the rename durable where the platform allows opening a directory. */
+    private static void forceDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, READ)) {
+            d.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // not all systems can sync a directory; the file itself is already on disk
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
