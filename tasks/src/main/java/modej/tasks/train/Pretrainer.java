@@ -75,6 +75,11 @@ public final class Pretrainer {
      * {@code settings.steps()}, and returns the last validation result.
      */
     public Evaluation run(int startStep, PrintStream log) throws java.io.IOException {
+        return run(startStep, settings.steps(), log);
+    }
+
+    /** As {@link #run(int, PrintStream)}, but saves and stops after {@code stopAfter} steps as if interrupted. */
+    public Evaluation run(int startStep, int stopAfter, PrintStream log) throws java.io.IOException {
         Settings s = settings;
         GptRunner runner = new GptRunner(params, s.batch(), s.seq(), backend, s.adamw());
         GptRunner evalRunner = new GptRunner(params, s.batch(), s.seq(), backend, null);
@@ -106,10 +111,11 @@ public final class Pretrainer {
                     last = evaluate(evalRunner, step);
                     log.printf("%nstep %d: validation loss %.4f, accuracy %.4f%n", step, last.loss(), last.accuracy());
                 }
-                if (end || stopRequested || (s.checkpointEvery() > 0 && step % s.checkpointEvery() == 0)) {
+                boolean stop = stopRequested || step == stopAfter;
+                if (end || stop || (s.checkpointEvery() > 0 && step % s.checkpointEvery() == 0)) {
                     save(step);
                 }
-                if (stopRequested && !end) {
+                if (stop && !end) {
                     log.printf("%nstopped at step %d; checkpoint saved to %s (continue with --resume)%n", step, checkpoint);
                     break;
                 }
