@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
  * lists them. The lookups fail with a {@link CheckpointException} that names the file and tensor.
  *
  * @param file     where it was read from (null for one built in memory)
- * @param metadata the header's {@code __metadata__}, including {@code modej.sha256} when present
+ * @param metadata the header's {@code __metadata__}, including the sums {@code modej.sha256} and
+ *                 {@code modej.header_sha256} when present
  * @param tensors  tensors by name, in header order
  */
 public record Checkpoint(Path file, Map<String, String> metadata, SequencedMap<String, TensorData> tensors) {

@@ -13,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +26,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * N, N bytes of UTF-8 JSON header (see {@link SafetensorsHeader}), then the data section holding
  * every tensor's little-endian bytes back to back.
  *
- * <p>Files written here also carry {@code __metadata__["modej.sha256"]}, the hex SHA-256 of the
- * data section, which {@link #read} checks; files without that key (from other tools) are read
- * without the check. Arrays are streamed through a small buffer, never copied whole.
+ * <p>Files written here also carry, in {@code __metadata__}, {@code "modej.sha256"}: the hex
+ * SHA-256 of the data section, and {@code "modej.header_sha256"}: that of the header itself (with
+ * its own value zeroed), so that a flipped bit in a name or metadata string is caught too. {@link
+ * #read} checks both; files with neither key (from other tools) are read without the checks.
+ * Arrays are streamed through a small buffer, never copied whole.
  */
 public final class Safetensors {
 
@@ -44,7 +44,8 @@ public final class Safetensors {
      * Writes {@code tensors}, in list order, and {@code metadata} to {@code file} atomically: the
      * bytes go to a temporary file in the same directory, are forced to disk, then renamed over
      * {@code file}, so {@code file} holds either its old contents or the whole new checkpoint.
-     * A {@code modej.sha256} key in {@code metadata} is replaced by the checksum of the new data.
+     * The keys {@code modej.sha256} and {@code modej.header_sha256} of {@code metadata}, if given, are
+     * replaced by the sums of the new file.
      *
      * @throws IllegalArgumentException if two tensors share a name or one is named {@code __metadata__}
      * @throws CheckpointException      if the file cannot be written
@@ -54,20 +55,25 @@ public final class Safetensors {
         metadata.forEach((k, v) -> Objects.requireNonNull(v, "metadata value of " + k));
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
-        // the header's length does not depend on the checksum's value: write the data first
-        int headerLength = SafetensorsHeader.encode(tensors, metadata, "0".repeat(64)).length;
-        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        // the header's length does not depend on the sums' values: write the data first
+        String zeros = Checksum.PLACEHOLDER;
+        int headerLength = SafetensorsHeader.encode(tensors, metadata, zeros, zeros).length;
+        String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
+        Path temp = dir.resolve("." + target.getFileName() + "." + suffix + ".tmp"); // same file system: atomic rename
         try {
             try (FileChannel out = FileChannel.open(temp, CREATE_NEW, WRITE)) {
-                MessageDigest sha = sha256();
-                ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+                MessageDigest sha = Checksum.sha256();
+                long dataBytes = tensors.stream().mapToLong(t -> (long) t.numel() * t.dtype().size()).sum();
+                ByteBuffer chunk = chunkFor(dataBytes);
                 long position = 8L + headerLength;
                 for (TensorData t : tensors) {
                     position = writeData(out, position, t, sha, chunk);
                 }
-                byte[] header = SafetensorsHeader.encode(tensors, metadata, HexFormat.of().formatHex(sha.digest()));
+                String dataSum = Checksum.hex(sha);
+                byte[] draft = SafetensorsHeader.encode(tensors, metadata, dataSum, zeros);
+                byte[] header = SafetensorsHeader.encode(tensors, metadata, dataSum, Checksum.ofDraftHeader(draft));
                 if (header.length != headerLength) {
-                    throw new IllegalStateException("header length changed from " + headerLength + " to " + header.length);
+                    throw new IllegalStateException("header length changed: " + headerLength + " -> " + header.length);
                 }
                 ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
                 head.putLong(header.length).put(header).flip();
@@ -88,7 +94,7 @@ public final class Safetensors {
     }
 
     /**
-     * Reads and checks {@code file}: header, layout, sizes and (when present) the data checksum.
+     * Reads and checks {@code file}: header, layout, sizes and, when present, both checksums.
      *
      * @throws CheckpointException naming the file and the problem, if it is not a sound checkpoint
      */
@@ -96,7 +102,8 @@ public final class Safetensors {
         try (FileChannel in = FileChannel.open(file, READ)) {
             long size = in.size();
             if (size < 8) {
-                throw new CheckpointException(file, "file has " + size + " bytes, too short for the 8-byte header length");
+                throw new CheckpointException(file, "file has " + size
+                        + " bytes, too short for the 8-byte header length");
             }
             long headerLength = readFully(in, ByteBuffer.allocate(8), 0).order(ByteOrder.LITTLE_ENDIAN).getLong();
             if (headerLength < 0) {
@@ -115,14 +122,14 @@ public final class Safetensors {
             SafetensorsHeader.Parsed parsed = SafetensorsHeader.decode(file, header);
             long dataStart = 8 + headerLength;
             var byOffset = SafetensorsHeader.layout(file, parsed.entries(), size - dataStart);
-            String expected = parsed.metadata().get(SafetensorsHeader.CHECKSUM_KEY);
-            MessageDigest sha = expected == null ? null : sha256();
-            ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            boolean summed = Checksum.checkHeader(file, header, parsed.metadata());
+            MessageDigest sha = summed ? Checksum.sha256() : null;
+            ByteBuffer chunk = chunkFor(size - dataStart);
             Map<String, TensorData> loaded = new LinkedHashMap<>();
             for (SafetensorsHeader.Entry e : byOffset) {
                 loaded.put(e.name(), readData(in, dataStart, e, sha, chunk));
             }
-            if (sha != null && !HexFormat.of().formatHex(sha.digest()).equalsIgnoreCase(expected)) {
+            if (summed && !Checksum.hex(sha).equals(parsed.metadata().get(Checksum.DATA_KEY))) {
                 throw new CheckpointException(file, "data checksum mismatch: file is corrupted");
             }
             var tensors = new LinkedHashMap<String, TensorData>();
@@ -200,6 +207,12 @@ public final class Safetensors {
         }
     }
 
+    /** An I/O buffer for a data section of {@code dataBytes}: at most {@link #CHUNK}, a multiple of 8. */
+    private static ByteBuffer chunkFor(long dataBytes) {
+        int capacity = (int) Math.max(8, Math.min(CHUNK, (dataBytes + 7) / 8 * 8));
+        return ByteBuffer.allocate(capacity).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     /** Writes all of {@code buf} at {@code position}; returns the byte count. */
     private static int writeFully(FileChannel out, ByteBuffer buf, long position) throws IOException {
         int n = buf.remaining();
@@ -227,14 +240,6 @@ public final class Safetensors {
             d.force(true);
         } catch (IOException | UnsupportedOperationException ignored) {
             // not all systems can sync a directory; the file itself is already on disk
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 }

@@ -28,8 +28,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class SafetensorsHeader {
 
     static final String METADATA = "__metadata__";
-    /** Metadata key holding the hex SHA-256 of the data section. */
-    static final String CHECKSUM_KEY = "modej.sha256";
     /** Largest header accepted, as in the reference implementation. */
     static final long MAX_LENGTH = 100_000_000;
 
@@ -57,14 +55,15 @@ final class SafetensorsHeader {
     }
 
     /**
-     * The header for {@code tensors} laid out contiguously in list order, with {@code checksum} under
-     * {@link #CHECKSUM_KEY}, as UTF-8 padded with spaces to a multiple of 8 bytes.
+     * The header for {@code tensors} laid out contiguously in list order, with the two sums under
+     * the keys of {@link Checksum}, as UTF-8 padded with spaces to a multiple of 8 bytes.
      */
-    static byte[] encode(List<TensorData> tensors, Map<String, String> metadata, String checksum) {
+    static byte[] encode(List<TensorData> tensors, Map<String, String> metadata, String dataSum, String headerSum) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode meta = root.putObject(METADATA);
         Map<String, String> sorted = new TreeMap<>(metadata); // same bytes for the same input
-        sorted.put(CHECKSUM_KEY, checksum);
+        sorted.put(Checksum.DATA_KEY, dataSum);
+        sorted.put(Checksum.HEADER_KEY, headerSum);
         sorted.forEach(meta::put);
         long offset = 0;
         for (TensorData t : tensors) {
@@ -224,7 +223,8 @@ final class SafetensorsHeader {
         for (int i = 0; i < values.length; i++) {
             JsonNode v = array.get(i);
             if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
-                throw new CheckpointException(file, what + ": \"" + key + "\" holds " + v + ", not a non-negative integer");
+                throw new CheckpointException(file, what + ": \"" + key + "\" holds " + v
+                        + ", not a non-negative integer");
             }
             values[i] = v.longValue();
         }

@@ -68,6 +68,7 @@ class SafetensorsRoundTripTest {
             assertEquals(e.getValue(), c.metadata().get(e.getKey()));
         }
         assertEquals(64, c.metadata().get("modej.sha256").length());
+        assertEquals(64, c.metadata().get("modej.header_sha256").length());
     }
 
     @Test
@@ -96,11 +97,13 @@ class SafetensorsRoundTripTest {
         for (int i = 0; i < data.length; i++) {
             dataBytes[i] = (byte) data[i];
         }
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(dataBytes));
-        String json = "{\"__metadata__\":{\"k\":\"v\",\"modej.sha256\":\"" + sha + "\"},"
+        String dataSum = sha256(dataBytes);
+        String draft = "{\"__metadata__\":{\"k\":\"v\",\"modej.header_sha256\":\"" + "0".repeat(64)
+                + "\",\"modej.sha256\":\"" + dataSum + "\"},"
                 + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                 + "\"b\":{\"dtype\":\"I32\",\"shape\":[],\"data_offsets\":[8,12]}}";
-        String padded = json + " ".repeat((8 - json.length() % 8) % 8);
+        draft += " ".repeat((8 - draft.length() % 8) % 8); // pad to a multiple of 8 bytes
+        String padded = draft.replace("0".repeat(64), sha256(draft.getBytes(StandardCharsets.UTF_8)));
         assertArrayEquals(HandMadeFile.of(padded, data), bytes);
     }
 
@@ -156,6 +159,10 @@ class SafetensorsRoundTripTest {
         Safetensors.write(file, List.of(new TensorData.I32("x", new int[] {2})), Map.of()); // replaces
         assertEquals(List.of(file), list(dir));
         assertEquals(2, Safetensors.read(file).ints("x")[0]);
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     static List<Path> list(Path dir) throws IOException {

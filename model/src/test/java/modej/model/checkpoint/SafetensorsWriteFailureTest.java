@@ -3,10 +3,12 @@ package modej.model.checkpoint;
 import static modej.model.checkpoint.SafetensorsRoundTripTest.list;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,6 +57,7 @@ class SafetensorsWriteFailureTest {
             Thread.interrupted();
         }
         assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("cannot write"), e.getMessage());
+        assertInstanceOf(ClosedByInterruptException.class, e.getCause());
         assertOldCheckpointIntact();
     }
 
