@@ -6,9 +6,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import modej.engine.device.Backend;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.gpt.GptParams;
@@ -89,11 +86,7 @@ public final class Pretrainer {
         int[] inputs = new int[n], targets = new int[n];
         Evaluation last = null;
         long tokensDone = 0;
-        long t0 = System.nanoTime();
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("pretrain").setInitialMax(s.steps())
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate()
-                .startsFrom(startStep, java.time.Duration.ZERO).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(log))
-                .build()) {
+        try (Progress progress = new Progress("pretrain", startStep, Math.min(stopAfter, s.steps()), log)) {
             for (int step = startStep + 1; step <= s.steps(); step++) {
                 sampler.next(inputs, targets);
                 GptRunner.Result r = runner.trainStep(inputs, targets, s.lr().at(step), step);
@@ -103,20 +96,18 @@ public final class Pretrainer {
                             + "; checkpoint saved; try a lower --lr");
                 }
                 tokensDone += n;
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                bar.stepTo(step);
-                bar.setExtraMessage(String.format("loss %.3f | %,.0f tok/s", r.loss(), tokensDone / seconds));
+                progress.step(step, r.loss(), tokensDone);
                 boolean end = step == s.steps();
                 if (end || (s.evalEvery() > 0 && step % s.evalEvery() == 0)) {
                     last = evaluate(evalRunner, step);
-                    log.printf("%nstep %d: validation loss %.4f, accuracy %.4f%n", step, last.loss(), last.accuracy());
+                    progress.println(String.format("step %d: validation loss %.4f, accuracy %.4f", step, last.loss(), last.accuracy()));
                 }
                 boolean stop = stopRequested || step == stopAfter;
                 if (end || stop || (s.checkpointEvery() > 0 && step % s.checkpointEvery() == 0)) {
                     save(step);
                 }
                 if (stop && !end) {
-                    log.printf("%nstopped at step %d; checkpoint saved to %s (continue with --resume)%n", step, checkpoint);
+                    progress.println("stopped at step " + step + "; checkpoint saved to " + checkpoint + " (continue with --resume)");
                     break;
                 }
             }
