@@ -1,10 +1,7 @@
 package modej.model.checkpoint;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -12,14 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
-import modej.model.param.Slab;
-import modej.model.param.Slice;
 
 /**
- * Saves and loads a backbone as safetensors: one tensor per slice, named
- * {@code <slab>.<slice>} (e.g. {@code layer3.qkv.weight}), optionally with the AdamW moments
- * ({@code adam_m.<slab>.<slice>}, {@code adam_v.…}); the resolved config is in the metadata
- * under {@code modej.config}.
+ * Saves and loads a backbone through {@link SlabFiles} (tensors such as
+ * {@code layer3.qkv.weight}, optionally with AdamW moments); the resolved config is in the
+ * metadata under {@code modej.config}.
  */
 public final class GptCheckpoint {
 
@@ -35,33 +29,18 @@ public final class GptCheckpoint {
 
     /** Writes atomically (temporary file, then rename). */
     public static void save(Path file, GptParams params, Map<String, String> metadata, boolean withOptimizer) {
-        List<TensorData> tensors = new ArrayList<>();
-        for (Slab slab : params.slabs()) {
-            add(tensors, "", slab, slab.params().data());
-        }
-        if (withOptimizer) {
-            for (Slab slab : params.slabs()) {
-                if (slab.trainable()) {
-                    add(tensors, "adam_m.", slab, slab.m().data());
-                    add(tensors, "adam_v.", slab, slab.v().data());
-                }
-            }
-        }
+        SlabFiles.save(file, params.slabs(), withConfig(metadata, params.config()), withOptimizer);
+    }
+
+    /** The metadata plus the backbone's config under {@link #CONFIG_KEY}. */
+    public static Map<String, String> withConfig(Map<String, String> metadata, GptConfig config) {
         Map<String, String> meta = new LinkedHashMap<>(metadata);
         try {
-            meta.put(CONFIG_KEY, JSON.writeValueAsString(params.config()));
+            meta.put(CONFIG_KEY, JSON.writeValueAsString(config));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        Safetensors.write(file, tensors, meta);
-    }
-
-    private static void add(List<TensorData> out, String prefix, Slab slab, float[] data) {
-        for (Slice s : slab.layout().slices()) {
-            long[] shape = Arrays.stream(s.shape()).asLongStream().toArray();
-            out.add(new TensorData.F32(prefix + slab.name() + "." + s.name(),
-                    Arrays.copyOfRange(data, s.offset(), s.end()), shape));
-        }
+        return meta;
     }
 
     /**
@@ -70,40 +49,26 @@ public final class GptCheckpoint {
      */
     public static Loaded load(Path file, boolean withOptimizer) {
         Checkpoint ckpt = Safetensors.read(file);
+        GptParams params = new GptParams(config(ckpt));
+        SlabFiles.load(ckpt, params.slabs(), withOptimizer);
+        return new Loaded(params, ckpt.metadata(), withOptimizer);
+    }
+
+    /** The backbone config saved in a checkpoint. */
+    public static GptConfig config(Checkpoint ckpt) {
         String json = ckpt.metadata().get(CONFIG_KEY);
         if (json == null) {
-            throw new CheckpointException(file, "no " + CONFIG_KEY + " in the metadata: not a MoDE-J backbone checkpoint");
+            throw new CheckpointException(ckpt.file(), "no " + CONFIG_KEY + " in the metadata: not a MoDE-J backbone checkpoint");
         }
-        GptConfig config;
         try {
-            config = JSON.readValue(json, GptConfig.class);
+            return JSON.readValue(json, GptConfig.class);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new CheckpointException(file, "bad " + CONFIG_KEY + ": " + e.getMessage().lines().findFirst().orElse(""));
+            throw new CheckpointException(ckpt.file(), "bad " + CONFIG_KEY + ": " + e.getMessage().lines().findFirst().orElse(""));
         }
-        GptParams params = new GptParams(config);
-        for (Slab slab : params.slabs()) {
-            copy(ckpt, "", slab, slab.params().data());
-        }
-        if (withOptimizer) {
-            for (Slab slab : params.slabs()) {
-                slab.makeTrainable();
-                copy(ckpt, "adam_m.", slab, slab.m().data());
-                copy(ckpt, "adam_v.", slab, slab.v().data());
-            }
-        }
-        return new Loaded(params, ckpt.metadata(), withOptimizer);
     }
 
     /** Only the metadata (reads and verifies the whole file). */
     public static Map<String, String> metadata(Path file) {
         return Safetensors.read(file).metadata();
-    }
-
-    private static void copy(Checkpoint ckpt, String prefix, Slab slab, float[] into) {
-        for (Slice s : slab.layout().slices()) {
-            String name = prefix + slab.name() + "." + s.name();
-            ckpt.expectShape(name, Arrays.stream(s.shape()).asLongStream().toArray());
-            System.arraycopy(ckpt.floats(name), 0, into, s.offset(), s.size());
-        }
     }
 }

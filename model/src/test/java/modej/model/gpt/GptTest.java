@@ -34,7 +34,7 @@ class GptTest {
     void initialLossIsAboutLnVocab() {
         GptParams p = new GptParams(SMALL).init(1);
         try (JvmBackend be = new JvmBackend(2, true, false)) {
-            GptRunner r = new GptRunner(p, 4, 16, be, null);
+            Runner r = Runner.of(p, 4, 16, be, null);
             double loss = r.evaluate(randomTokens(2, 64, 256), randomTokens(3, 64, 256)).loss();
             assertEquals(Math.log(256), loss, 0.05, "initial loss");
         }
@@ -47,7 +47,7 @@ class GptTest {
         int[] tokens = randomTokens(5, 32, 256), targets = randomTokens(6, 32, 256);
         targets[3] = -1; // ignored rows take no part in the mean
         try (JvmBackend be = new JvmBackend(2, vector, false)) {
-            double loss = new GptRunner(p, 2, 16, be, null).evaluate(tokens, targets).loss();
+            double loss = Runner.of(p, 2, 16, be, null).evaluate(tokens, targets).loss();
             assertEquals(ReferenceGpt.loss(p, tokens, targets, 2, 16), loss, 1e-5);
         }
     }
@@ -71,10 +71,10 @@ class GptTest {
         targets[5] = -1;
         GptGraphs g = new GptGraphs(p, B, T);
         try (JvmBackend be = new JvmBackend(2, vector, false)) {
-            System.arraycopy(tokens, 0, g.tokens.data(), 0, B * T);
-            System.arraycopy(targets, 0, g.targets.data(), 0, B * T);
-            g.lossScale.data()[0] = 1f / (B * T - 1);
-            Executable fwd = be.compile(g.forward()), bwd = be.compile(g.backward());
+            System.arraycopy(tokens, 0, g.tokens().data(), 0, B * T);
+            System.arraycopy(targets, 0, g.targets().data(), 0, B * T);
+            g.lossScale().data()[0] = 1f / (B * T - 1);
+            Executable fwd = be.compile(g.forward().get(0)), bwd = be.compile(g.backward().get(0));
             fwd.run();
             bwd.run();
         }
@@ -128,7 +128,7 @@ class GptTest {
         }
         double loss = Double.NaN;
         try (JvmBackend be = new JvmBackend(2, true, false)) {
-            GptRunner runner = new GptRunner(p, B, T, be, new AdamWSettings(0.9f, 0.95f, 1e-8f, 0f));
+            Runner runner = Runner.of(p, B, T, be, new AdamWSettings(0.9f, 0.95f, 1e-8f, 0f));
             for (int step = 1; step <= 400 && !(loss < 0.05); step++) {
                 loss = runner.trainStep(in, tg, 3e-3f, step).loss();
             }
@@ -149,7 +149,7 @@ class GptTest {
         GptParams p = new GptParams(cfg).init(13).makeTrainable();
         float[] losses = new float[20];
         try (JvmBackend be = new JvmBackend(threads, true, false)) {
-            GptRunner runner = new GptRunner(p, 3, 32, be, AdamWSettings.DEFAULT);
+            Runner runner = Runner.of(p, 3, 32, be, AdamWSettings.DEFAULT);
             for (int s = 0; s < 20; s++) {
                 losses[s] = (float) runner.trainStep(randomTokens(100 + s, 96, 256), randomTokens(200 + s, 96, 256), 1e-3f, s + 1).loss();
             }

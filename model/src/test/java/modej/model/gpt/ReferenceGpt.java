@@ -7,15 +7,28 @@ import modej.model.param.Slab;
  * definition (no kernels, no graphs): the reference the model tests compare against, and the
  * function their finite differences differentiate.
  */
-final class ReferenceGpt {
+public final class ReferenceGpt {
 
     private ReferenceGpt() {
     }
 
     /** Mean cross-entropy of next-token prediction over one batch; tokens and targets are (B·T). */
     static double loss(GptParams p, int[] tokens, int[] targets, int B, int T) {
-        GptConfig c = p.config();
-        int C = c.width(), V = c.vocab();
+        return loss(p, null, tokens, targets, B, T);
+    }
+
+    /** The same with LoRA adapters (null for none), computed in double beside the frozen weights. */
+    static double loss(GptParams p, LoraParams lora, int[] tokens, int[] targets, int B, int T) {
+        double[][] x = embed(p, tokens, B, T);
+        for (int l = 0; l < p.config().layers(); l++) {
+            x = block(LayerSlot.of(p.layer(l)), lora == null ? null : lora.slot(l), x, B, T, p.config().heads());
+        }
+        return headLoss(p, x, targets);
+    }
+
+    /** wte[token] + wpe[t] for every row. */
+    public static double[][] embed(GptParams p, int[] tokens, int B, int T) {
+        int C = p.config().width();
         double[][] x = new double[B * T][C];
         float[] emb = p.embeddings().params().data();
         int wte = p.embeddings().offset("wte"), wpe = p.embeddings().offset("wpe");
@@ -24,16 +37,21 @@ final class ReferenceGpt {
                 x[r][i] = emb[wte + tokens[r] * C + i] + emb[wpe + (r % T) * C + i];
             }
         }
-        for (Slab layer : p.layers()) {
-            x = block(layer, x, B, T, C, c.heads());
-        }
+        return x;
+    }
+
+    /** Final LayerNorm, LM head and mean cross-entropy over rows with a target. */
+    public static double headLoss(GptParams p, double[][] x, int[] targets) {
+        int C = p.config().width(), V = p.config().vocab();
+        float[] emb = p.embeddings().params().data();
+        int wte = p.embeddings().offset("wte");
         Slab fin = p.finalNorm();
         double[][] h = layerNorm(x, fin.params().data(), fin.offset("lnf.weight"), fin.offset("lnf.bias"));
         float[] head = p.head() != null ? p.head().params().data() : emb;
         int headOff = p.head() != null ? p.head().offset("weight") : wte;
         double total = 0;
         int n = 0;
-        for (int r = 0; r < B * T; r++) {
+        for (int r = 0; r < x.length; r++) {
             if (targets[r] < 0) {
                 continue;
             }
@@ -57,10 +75,12 @@ final class ReferenceGpt {
         return total / n;
     }
 
-    private static double[][] block(Slab l, double[][] x, int B, int T, int C, int NH) {
-        float[] w = l.params().data();
+    /** One transformer layer on x (B·T rows of C), with optional LoRA adapters. */
+    public static double[][] block(LayerSlot l, LoraSlot lora, double[][] x, int B, int T, int NH) {
+        int C = x[0].length;
+        float[] w = l.slab().params().data();
         double[][] ln1 = layerNorm(x, w, l.offset("ln1.weight"), l.offset("ln1.bias"));
-        double[][] qkv = linear(ln1, w, l.offset("qkv.weight"), l.offset("qkv.bias"), 3 * C);
+        double[][] qkv = project(ln1, w, l, "qkv", 3 * C, lora);
         int hs = C / NH;
         double[][] y = new double[B * T][C];
         for (int b = 0; b < B; b++) {
@@ -89,16 +109,41 @@ final class ReferenceGpt {
                 }
             }
         }
-        double[][] res2 = add(x, linear(y, w, l.offset("attn_proj.weight"), l.offset("attn_proj.bias"), C));
+        double[][] res2 = add(x, project(y, w, l, "attn_proj", C, lora));
         double[][] ln2 = layerNorm(res2, w, l.offset("ln2.weight"), l.offset("ln2.bias"));
-        double[][] fc = linear(ln2, w, l.offset("fc.weight"), l.offset("fc.bias"), 4 * C);
+        double[][] fc = project(ln2, w, l, "fc", 4 * C, lora);
         for (double[] row : fc) {
             for (int i = 0; i < row.length; i++) {
                 double v = row[i];
                 row[i] = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
             }
         }
-        return add(res2, linear(fc, w, l.offset("fc_proj.weight"), l.offset("fc_proj.bias"), C));
+        return add(res2, project(fc, w, l, "fc_proj", C, lora));
+    }
+
+    /** x·Wᵀ + b, plus scale·(x·Aᵀ)·Bᵀ when LoRA adapts this target. */
+    private static double[][] project(double[][] x, float[] w, LayerSlot l, String target, int OC, LoraSlot lora) {
+        double[][] out = linear(x, w, l.offset(target + ".weight"), l.offset(target + ".bias"), OC);
+        if (lora != null && lora.adapts(target)) {
+            float[] p = lora.slab().params().data();
+            int r = lora.rank(), C = x[0].length, a = lora.offsetA(target), b = lora.offsetB(target);
+            for (int row = 0; row < x.length; row++) {
+                double[] h = new double[r];
+                for (int k = 0; k < r; k++) {
+                    for (int c = 0; c < C; c++) {
+                        h[k] += x[row][c] * p[a + k * C + c];
+                    }
+                }
+                for (int o = 0; o < OC; o++) {
+                    double s = 0;
+                    for (int k = 0; k < r; k++) {
+                        s += h[k] * p[b + o * r + k];
+                    }
+                    out[row][o] += lora.scale() * s;
+                }
+            }
+        }
+        return out;
     }
 
     private static double[][] layerNorm(double[][] x, float[] w, int wOff, int bOff) {
@@ -122,12 +167,12 @@ final class ReferenceGpt {
         return out;
     }
 
-    private static double[][] linear(double[][] x, float[] w, int wOff, int bOff, int OC) {
+    public static double[][] linear(double[][] x, float[] w, int wOff, int bOff, int OC) {
         double[][] out = new double[x.length][OC];
         int C = x[0].length;
         for (int r = 0; r < x.length; r++) {
             for (int o = 0; o < OC; o++) {
-                double s = w[bOff + o];
+                double s = bOff < 0 ? 0 : w[bOff + o];
                 for (int i = 0; i < C; i++) {
                     s += x[r][i] * w[wOff + o * C + i];
                 }

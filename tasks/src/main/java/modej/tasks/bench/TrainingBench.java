@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 import modej.engine.device.Backend;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
-import modej.model.gpt.GptRunner;
+import modej.model.gpt.Runner;
 import modej.model.param.AdamWSettings;
 
 /**
@@ -27,7 +27,7 @@ public final class TrainingBench {
     public static Map<String, Object> run(Settings s, Backend backend, int threads, boolean vector) {
         GptConfig c = s.config();
         GptParams params = new GptParams(c).init(s.seed()).makeTrainable();
-        GptRunner runner = new GptRunner(params, s.batch(), s.seq(), backend, AdamWSettings.DEFAULT);
+        Runner runner = Runner.of(params, s.batch(), s.seq(), backend, AdamWSettings.DEFAULT);
         SplittableRandom rnd = new SplittableRandom(s.seed());
         int n = s.batch() * s.seq();
         int[] inputs = new int[n], targets = new int[n];

@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import modej.engine.jvm.JvmBackend;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.gpt.GptParams;
-import modej.model.gpt.GptRunner;
+import modej.model.gpt.Runner;
 import modej.model.tokenizer.ByteTokenizer;
 import modej.tasks.generate.TextSampler;
 import picocli.CommandLine.Command;
@@ -43,7 +43,7 @@ final class GenerateCommand implements Callable<Integer> {
         GptParams params = GptCheckpoint.load(checkpoint, false).params();
         int window = params.config().context();
         try (JvmBackend backend = backendOptions.backend()) {
-            GptRunner runner = new GptRunner(params, 1, window, backend, null);
+            Runner runner = Runner.of(params, 1, window, backend, null);
             System.out.println(new TextSampler(runner, ByteTokenizer.INSTANCE, window)
                     .sample(prompt, tokens, temperature, topK, seed));
         }

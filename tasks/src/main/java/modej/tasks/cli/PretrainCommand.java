@@ -11,13 +11,14 @@ import modej.engine.jvm.JvmBackend;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
-import modej.model.gpt.GptRunner;
+import modej.model.gpt.Runner;
 import modej.model.param.AdamWSettings;
 import modej.model.tokenizer.ByteTokenizer;
 import modej.tasks.data.Corpus;
 import modej.tasks.generate.TextSampler;
 import modej.tasks.train.LearningRate;
 import modej.tasks.train.Pretrainer;
+import modej.tasks.train.TrainingLoop;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -144,7 +145,7 @@ final class PretrainCommand implements Callable<Integer> {
                 }
             });
             Runtime.getRuntime().addShutdownHook(hook);
-            Pretrainer.Evaluation result;
+            TrainingLoop.Evaluation result;
             try {
                 result = trainer.run(startStep, System.err);
             } finally {
@@ -160,7 +161,7 @@ final class PretrainCommand implements Callable<Integer> {
             }
             System.out.println("checkpoint: " + checkpoint);
             if (sampleTokens > 0) {
-                GptRunner one = new GptRunner(params, 1, config.context(), backend, null);
+                Runner one = Runner.of(params, 1, config.context(), backend, null);
                 String text = new TextSampler(one, ByteTokenizer.INSTANCE, config.context())
                         .sample("The ", sampleTokens, 0.8f, 40, seed);
                 System.out.println("sample: " + text.replace('\n', ' '));

@@ -6,7 +6,7 @@ package modej.tasks.data;
  * <p>The windows of the i-th batch depend only on the seed and i, so a run resumed with
  * {@link #seek(long)} sees exactly the batches it would have seen. Drawing allocates nothing.
  */
-public final class BatchSampler {
+public final class BatchSampler implements Batches {
 
     private final int[] tokens;
     private final int batch;
@@ -46,6 +46,7 @@ public final class BatchSampler {
      * @param inputs  (B, T) token windows
      * @param targets (B, T) the same windows shifted one token ahead
      */
+    @Override
     public void next(int[] inputs, int[] targets) {
         if (inputs.length != batch * seqLen || targets.length != batch * seqLen) {
             throw new IllegalArgumentException("inputs and targets must hold batch*seqLen = " + batch * seqLen
@@ -68,6 +69,7 @@ public final class BatchSampler {
     }
 
     /** Makes the next batch the one with index {@code position}, as after that many calls to next. */
+    @Override
     public void seek(long position) {
         if (position < 0) {
             throw new IllegalArgumentException("position must be >= 0, got " + position);

@@ -2,7 +2,7 @@ package modej.tasks.generate;
 
 import java.util.SplittableRandom;
 
-import modej.model.gpt.GptRunner;
+import modej.model.gpt.Runner;
 import modej.model.tokenizer.Tokenizer;
 
 /**
@@ -11,12 +11,12 @@ import modej.model.tokenizer.Tokenizer;
  */
 public final class TextSampler {
 
-    private final GptRunner runner;
+    private final Runner runner;
     private final Tokenizer tokenizer;
     private final int window;
 
     /** {@code runner} must be built for batch 1 and sequence {@code window}. */
-    public TextSampler(GptRunner runner, Tokenizer tokenizer, int window) {
+    public TextSampler(Runner runner, Tokenizer tokenizer, int window) {
         this.runner = runner;
         this.tokenizer = tokenizer;
         this.window = window;

@@ -7,31 +7,31 @@ import modej.model.param.AdamWSettings;
 import modej.model.param.Optimizer;
 
 /**
- * Runs the backbone's graphs on a backend for one batch shape: evaluation (forward + loss) and
- * training steps (forward, backward, AdamW). A step allocates nothing.
+ * Runs a language model's graphs on a backend for one batch shape: evaluation (forward + loss)
+ * and training steps (forward, backward, AdamW over the trainable slabs). A step allocates nothing.
  */
-public final class GptRunner {
+public final class Runner {
 
     /** Mean loss and next-token accuracy over the rows that have a target. */
     public record Result(double loss, double accuracy, int rows) {
     }
 
-    private final GptGraphs graphs;
+    private final LmGraphs graphs;
     private final Backend backend;
-    private final Executable forward;
-    private final Executable backward;
+    private final Executable[] forward;
+    private final Executable[] backward;
     private final Optimizer optimizer;
     private final Executable optimizerStep;
 
     /** @param settings AdamW settings, or null for an evaluation-only runner */
-    public GptRunner(GptParams params, int batch, int seq, Backend backend, AdamWSettings settings) {
-        this.graphs = new GptGraphs(params, batch, seq);
+    public Runner(LmGraphs graphs, Backend backend, AdamWSettings settings) {
+        this.graphs = graphs;
         this.backend = backend;
-        params.slabs().forEach(s -> backend.toDevice(s.params()));
-        this.forward = backend.compile(graphs.forward());
+        graphs.slabs().forEach(s -> backend.toDevice(s.params()));
+        this.forward = graphs.forward().stream().map(backend::compile).toArray(Executable[]::new);
         if (settings != null) {
-            this.backward = backend.compile(graphs.backward());
-            this.optimizer = new Optimizer(params.slabs(), settings);
+            this.backward = graphs.backward().stream().map(backend::compile).toArray(Executable[]::new);
+            this.optimizer = new Optimizer(graphs.slabs(), settings);
             this.optimizerStep = backend.compile(optimizer.graph());
         } else {
             this.backward = null;
@@ -40,14 +40,19 @@ public final class GptRunner {
         }
     }
 
-    public GptGraphs graphs() {
+    /** A runner for a plain backbone (every trainable slab is trained). */
+    public static Runner of(GptParams params, int batch, int seq, Backend backend, AdamWSettings settings) {
+        return new Runner(new GptGraphs(params, batch, seq), backend, settings);
+    }
+
+    public LmGraphs graphs() {
         return graphs;
     }
 
     /** Forward and loss only. {@code inputs} and {@code targets} hold B·T ids (targets −1 = ignore). */
     public Result evaluate(int[] inputs, int[] targets) {
         load(inputs, targets);
-        forward.run();
+        run(forward);
         return readLoss();
     }
 
@@ -60,10 +65,10 @@ public final class GptRunner {
             throw new IllegalStateException("this runner was built for evaluation only");
         }
         int valid = load(inputs, targets);
-        graphs.lossScale.data()[0] = valid == 0 ? 0f : 1f / valid;
-        backend.toDevice(graphs.lossScale);
-        forward.run();
-        backward.run();
+        graphs.lossScale().data()[0] = valid == 0 ? 0f : 1f / valid;
+        backend.toDevice(graphs.lossScale());
+        run(forward);
+        run(backward);
         optimizer.learningRate().data()[0] = lr;
         optimizer.step().data()[0] = step;
         backend.toDevice(optimizer.learningRate(), optimizer.step());
@@ -71,29 +76,35 @@ public final class GptRunner {
         return readLoss();
     }
 
+    private static void run(Executable[] graphs) {
+        for (Executable e : graphs) {
+            e.run();
+        }
+    }
+
     /** Forward only; afterwards {@link #probabilities()} holds the softmax of every row. */
     public void forward(int[] inputs) {
-        int[] t = graphs.targets.data();
+        int[] t = graphs.targets().data();
         java.util.Arrays.fill(t, -1);
-        System.arraycopy(inputs, 0, graphs.tokens.data(), 0, graphs.tokens.length());
-        backend.toDevice(graphs.tokens, graphs.targets);
-        forward.run();
-        backend.toHost(graphs.probs);
+        System.arraycopy(inputs, 0, graphs.tokens().data(), 0, graphs.tokens().length());
+        backend.toDevice(graphs.tokens(), graphs.targets());
+        run(forward);
+        backend.toHost(graphs.probs());
     }
 
     /** The softmax output (B·T, V) of the last run, after {@link #forward}. */
     public float[] probabilities() {
-        return graphs.probs.data();
+        return graphs.probs().data();
     }
 
     private int load(int[] inputs, int[] targets) {
-        int n = graphs.tokens.length();
+        int n = graphs.tokens().length();
         if (inputs.length != n || targets.length != n) {
             throw new IllegalArgumentException("expected " + n + " inputs and targets, got " + inputs.length + ", " + targets.length);
         }
-        System.arraycopy(inputs, 0, graphs.tokens.data(), 0, n);
-        System.arraycopy(targets, 0, graphs.targets.data(), 0, n);
-        backend.toDevice(graphs.tokens, graphs.targets);
+        System.arraycopy(inputs, 0, graphs.tokens().data(), 0, n);
+        System.arraycopy(targets, 0, graphs.targets().data(), 0, n);
+        backend.toDevice(graphs.tokens(), graphs.targets());
         int valid = 0;
         for (int t : targets) {
             if (t >= 0) {
@@ -104,11 +115,11 @@ public final class GptRunner {
     }
 
     private Result readLoss() {
-        Buffer.F32 losses = graphs.losses, correct = graphs.correct;
+        Buffer.F32 losses = graphs.losses(), correct = graphs.correct();
         backend.toHost(losses, correct);
         double loss = 0, acc = 0;
         int rows = 0;
-        int[] targets = graphs.targets.data();
+        int[] targets = graphs.targets().data();
         for (int i = 0; i < targets.length; i++) {
             if (targets[i] >= 0) {
                 loss += losses.data()[i];

@@ -1,0 +1,104 @@
+package modej.model.gpt;
+
+import modej.engine.graph.Buffer;
+import modej.engine.graph.Graph;
+import modej.engine.kernel.CrossEntropy;
+import modej.engine.kernel.Embedding;
+import modej.engine.kernel.LayerNorm;
+import modej.engine.kernel.Matmul;
+import modej.model.param.Slab;
+
+/**
+ * The two ends every language model here shares: token + position embedding at the bottom, final
+ * LayerNorm, LM head and cross-entropy at the top, with their buffers.
+ */
+public final class LmEnds {
+
+    final Shape shape;
+    final Buffer.I32 tokens, targets;
+    final Buffer.F32 encoded, lnf, lnfMean, lnfRstd, logits, probs, losses, correct, lossScale, dlogits, dlnf;
+    private final GptParams params;
+
+    public LmEnds(GptParams params, Shape shape) {
+        this.params = params;
+        this.shape = shape;
+        int bt = shape.rows(), C = shape.width(), V = params.config().vocab();
+        tokens = new Buffer.I32("tokens", bt);             // (B,T)
+        targets = new Buffer.I32("targets", bt);           // (B,T)
+        encoded = new Buffer.F32("encoded", bt * C);       // (B,T,C)
+        lnf = new Buffer.F32("lnf", bt * C);               // (B,T,C)
+        lnfMean = new Buffer.F32("lnf_mean", bt);          // (B,T)
+        lnfRstd = new Buffer.F32("lnf_rstd", bt);          // (B,T)
+        logits = new Buffer.F32("logits", bt * V);         // (B,T,V)
+        probs = new Buffer.F32("probs", bt * V);           // (B,T,V)
+        losses = new Buffer.F32("losses", bt);             // (B,T)
+        correct = new Buffer.F32("correct", bt);           // (B,T)
+        lossScale = new Buffer.F32("loss_scale", 1);
+        dlogits = new Buffer.F32("dlogits", bt * V);       // (B,T,V)
+        dlnf = new Buffer.F32("dlnf", bt * C);             // (B,T,C)
+    }
+
+    /** encoded = wte[tokens] + wpe[t]. */
+    public void embed(Graph g) {
+        Slab emb = params.embeddings();
+        g.task("embed", Embedding.class, "forward", shape.rows(), encoded, tokens, emb.params(),
+                emb.offset("wte"), emb.offset("wpe"), shape.seq(), shape.width());
+    }
+
+    /** lnf = LN(last); logits = lnf·headᵀ; per-row softmax, loss and accuracy. */
+    public void head(Graph g, Buffer.F32 last) {
+        int bt = shape.rows(), C = shape.width(), V = params.config().vocab();
+        Slab fin = params.finalNorm();
+        g.task("lnf", LayerNorm.class, "forward", bt, lnf, lnfMean, lnfRstd, last, fin.params(),
+                fin.offset("lnf.weight"), fin.offset("lnf.bias"), C);
+        g.task("head", Matmul.class, "forward", bt, logits, lnf, headSlab().params(), headOffset(), -1, C, V);
+        g.task("loss", CrossEntropy.class, "forward", bt, losses, probs, correct, logits, targets, V);
+    }
+
+    /** Backward from the loss to {@code dres} = ∂L/∂last (dres is overwritten). */
+    public void headBackward(Graph g, Buffer.F32 last, Buffer.F32 dres) {
+        int bt = shape.rows(), C = shape.width(), V = params.config().vocab();
+        Slab fin = params.finalNorm(), head = headSlab();
+        g.task("loss.backward", CrossEntropy.class, "backward", bt, dlogits, probs, targets, lossScale, V);
+        if (head.trainable()) {
+            g.task("head.dparams", Matmul.class, "backwardParams", V, head.grads(), headOffset(), -1, dlogits, lnf, bt, C, V);
+        }
+        TransformerLayer.zero(g, "dlnf.zero", dlnf);
+        g.task("head.dinp", Matmul.class, "backwardInput", bt, dlnf, dlogits, head.params(), headOffset(), C, V);
+        if (fin.trainable()) {
+            g.task("lnf.dparams", LayerNorm.class, "backwardParams", C, fin.grads(), fin.offset("lnf.weight"),
+                    fin.offset("lnf.bias"), dlnf, last, lnfMean, lnfRstd, bt, C);
+        }
+        TransformerLayer.zero(g, "dres.zero", dres);
+        g.task("lnf.dinp", LayerNorm.class, "backwardInput", bt, dres, dlnf, last, lnfMean, lnfRstd,
+                fin.params(), fin.offset("lnf.weight"), C);
+    }
+
+    /** Embedding gradients from dres = ∂L/∂encoded, when the embeddings are trainable. */
+    public void embedBackward(Graph g, Buffer.F32 dres) {
+        Slab emb = params.embeddings();
+        if (emb.trainable()) {
+            int C = shape.width();
+            g.task("embed.dtokens", Embedding.class, "backwardTokens", C, emb.grads(), emb.offset("wte"),
+                    dres, tokens, shape.rows(), C);
+            g.task("embed.dpositions", Embedding.class, "backwardPositions", shape.seq() * C, emb.grads(),
+                    emb.offset("wpe"), dres, shape.batch(), shape.seq(), C);
+        }
+    }
+
+    public Buffer.I32 tokens() { return tokens; }
+    public Buffer.I32 targets() { return targets; }
+    public Buffer.F32 encoded() { return encoded; }
+    public Buffer.F32 losses() { return losses; }
+    public Buffer.F32 correct() { return correct; }
+    public Buffer.F32 probs() { return probs; }
+    public Buffer.F32 lossScale() { return lossScale; }
+
+    private Slab headSlab() {
+        return params.head() != null ? params.head() : params.embeddings();
+    }
+
+    private int headOffset() {
+        return params.head() != null ? params.head().offset("weight") : params.embeddings().offset("wte");
+    }
+}

@@ -1,0 +1,40 @@
+package modej.model.gpt;
+
+import java.util.List;
+
+import modej.engine.graph.Buffer;
+import modej.engine.graph.Graph;
+import modej.model.param.Slab;
+
+/**
+ * A language model recorded as task graphs for one batch shape: what a {@link Runner} needs to
+ * evaluate and train it. The forward and backward passes may be split into several graphs (MoDE
+ * records one per block and module so they can be placed apart); they run in list order.
+ */
+public interface LmGraphs {
+
+    Shape shape();
+
+    /** Token ids (B·T); set by the host. */
+    Buffer.I32 tokens();
+
+    /** Next-token targets (B·T; −1 = ignore); set by the host. */
+    Buffer.I32 targets();
+
+    /** Per-row loss, 1/0 for a correct argmax, and the softmax (B·T, V). */
+    Buffer.F32 losses();
+
+    Buffer.F32 correct();
+
+    Buffer.F32 probs();
+
+    /** 1 / (rows with a target), set by the host before backward. */
+    Buffer.F32 lossScale();
+
+    List<Graph> forward();
+
+    List<Graph> backward();
+
+    /** Every slab the graphs use; the trainable ones get an optimizer step. */
+    List<Slab> slabs();
+}

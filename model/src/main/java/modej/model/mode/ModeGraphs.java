@@ -1,0 +1,289 @@
+package modej.model.mode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import modej.engine.graph.Buffer;
+import modej.engine.graph.Graph;
+import modej.engine.kernel.Gate;
+import modej.engine.kernel.Matmul;
+import modej.engine.kernel.Scale;
+import modej.model.gpt.LayerSlot;
+import modej.model.gpt.LmEnds;
+import modej.model.gpt.LmGraphs;
+import modej.model.gpt.Shape;
+import modej.model.gpt.TransformerLayer;
+import modej.model.param.Optimizer;
+import modej.model.param.Slab;
+
+/**
+ * A MoDE model recorded as task graphs. Per block b: one graph for the backbone's layers, one per
+ * expert (its k layers), both reading the block input x_b; then the gate graph mixes their outputs
+ * into x_{b+1}. Backward mirrors it: gate, then backbone and experts (independent of each other),
+ * then a join that sums their input gradients. Separate graphs, so that backbone and experts can be
+ * placed on different devices and run at the same time.
+ */
+public final class ModeGraphs implements LmGraphs {
+
+    private final ModeParams params;
+    private final LmEnds ends;
+    private final Shape shape;
+    private final List<Block> blocks = new ArrayList<>();
+    private final Buffer.F32 dres;
+    private final Buffer.F32 balanceCoef = new Buffer.F32("gate.balance_coef", 1);
+    private final List<Graph> forward = new ArrayList<>(), backward = new ArrayList<>();
+
+    /** One block's buffers. */
+    private final class Block {
+        final int index;
+        final Buffer.F32 input;
+        final List<TransformerLayer.Activations> backbone = new ArrayList<>();
+        final List<List<TransformerLayer.Activations>> experts = new ArrayList<>();
+        final List<TransformerLayer.Scratch> expertScratch = new ArrayList<>();
+        final TransformerLayer.Scratch backboneScratch;
+        final Buffer.F32 pooled, dpooled, logits, probs, weights, stats, dlogits, dweights, mixed;
+        final List<Buffer.F32> dsource = new ArrayList<>();
+
+        Block(int b, Buffer.F32 input) {
+            this.index = b;
+            this.input = input;
+            int bt = shape.rows(), C = shape.width(), E1 = params.config().sources(), rows = gateRows();
+            backboneScratch = new TransformerLayer.Scratch("b" + b + ".backbone", shape);
+            for (int j = 0; j < params.layersPerBlock(); j++) {
+                int l = b * params.layersPerBlock() + j;
+                backbone.add(new TransformerLayer.Activations("l" + l, shape));
+            }
+            for (String e : params.config().experts()) {
+                List<TransformerLayer.Activations> acts = new ArrayList<>();
+                for (int j = 0; j < params.config().layersPerExpertBlock(); j++) {
+                    acts.add(new TransformerLayer.Activations("e." + e + ".b" + b + ".l" + j, shape));
+                }
+                experts.add(acts);
+                expertScratch.add(new TransformerLayer.Scratch("b" + b + ".expert." + e, shape));
+            }
+            boolean seqLevel = params.config().gate().sequenceLevel();
+            pooled = seqLevel ? new Buffer.F32("b" + b + ".gate.pooled", shape.batch() * C) : null;      // (B,C)
+            dpooled = seqLevel ? new Buffer.F32("b" + b + ".gate.dpooled", shape.batch() * C) : null;    // (B,C)
+            logits = new Buffer.F32("b" + b + ".gate.logits", rows * E1);     // (gateRows, E1)
+            probs = new Buffer.F32("b" + b + ".gate.probs", rows * E1);       // (gateRows, E1)
+            weights = new Buffer.F32("b" + b + ".gate.weights", rows * E1);   // (gateRows, E1)
+            stats = new Buffer.F32("b" + b + ".gate.stats", 2 * E1);          // (2, E1): top-1 fraction, mean prob
+            dlogits = new Buffer.F32("b" + b + ".gate.dlogits", rows * E1);
+            dweights = new Buffer.F32("b" + b + ".gate.dweights", rows * E1);
+            mixed = new Buffer.F32("b" + b + ".mixed", bt * C);               // (B,T,C) = x_{b+1}
+            for (int s = 0; s < E1; s++) {
+                dsource.add(new Buffer.F32("b" + b + ".dsource" + s, bt * C));
+            }
+        }
+
+        /** The output of source s: the backbone block's last layer, or expert s-1's last layer. */
+        Buffer.F32 source(int s) {
+            List<TransformerLayer.Activations> acts = s == 0 ? backbone : experts.get(s - 1);
+            return acts.get(acts.size() - 1).out;
+        }
+
+        Buffer.F32 gateInput() {
+            return pooled != null ? pooled : input;
+        }
+    }
+
+    public ModeGraphs(ModeParams params, int batch, int seq) {
+        this.params = params;
+        var c = params.backbone().config();
+        if (seq > c.context()) {
+            throw new IllegalArgumentException("seq " + seq + " exceeds the model's context " + c.context());
+        }
+        this.shape = new Shape(batch, seq, c.width(), c.heads());
+        this.ends = new LmEnds(params.backbone(), shape);
+        this.dres = new Buffer.F32("dres", shape.rows() * c.width());
+        balanceCoef.data()[0] = params.config().gate().balanceCoef();
+        Buffer.F32 x = ends.encoded();
+        for (int b = 0; b < params.config().blocks(); b++) {
+            Block block = new Block(b, x);
+            blocks.add(block);
+            x = block.mixed;
+        }
+        record();
+    }
+
+    private int gateRows() {
+        return params.config().gate().sequenceLevel() ? shape.batch() : shape.rows();
+    }
+
+    private void record() {
+        Graph embed = new Graph("embed");
+        ends.embed(embed);
+        forward.add(embed);
+        for (Block b : blocks) {
+            forward.add(blockForward(b, "backbone", b.backbone, -1));
+            for (int e = 0; e < b.experts.size(); e++) {
+                forward.add(blockForward(b, "expert." + params.config().experts().get(e), b.experts.get(e), e));
+            }
+            forward.add(gateForward(b));
+        }
+        Graph head = new Graph("head");
+        ends.head(head, blocks.get(blocks.size() - 1).mixed);
+        forward.add(head);
+
+        Graph headBackward = new Graph("head.backward");
+        Optimizer.zeroGrads(headBackward, slabs());
+        ends.headBackward(headBackward, blocks.get(blocks.size() - 1).mixed, dres);
+        backward.add(headBackward);
+        for (int i = blocks.size() - 1; i >= 0; i--) {
+            Block b = blocks.get(i);
+            backward.add(gateBackward(b));
+            boolean backboneBackward = b.index > 0 || backboneBelowTrainable();
+            if (backboneBackward) {
+                backward.add(blockBackward(b, "backbone", b.backbone, b.backboneScratch, -1));
+            }
+            for (int e = 0; e < b.experts.size(); e++) {
+                backward.add(blockBackward(b, "expert." + params.config().experts().get(e), b.experts.get(e),
+                        b.expertScratch.get(e), e));
+            }
+            backward.add(join(b, backboneBackward));
+        }
+        Graph embedBackward = new Graph("embed.backward");
+        ends.embedBackward(embedBackward, dres);
+        backward.add(embedBackward);
+    }
+
+    /**
+     * Whether ∂L/∂x_0 is needed: only to train the embeddings or the first block's backbone layers.
+     * With a frozen backbone (MoDE's case) the first block's backbone backward is skipped.
+     */
+    private boolean backboneBelowTrainable() {
+        boolean any = params.backbone().embeddings().trainable();
+        for (int j = 0; j < params.layersPerBlock(); j++) {
+            any |= params.backbone().layer(j).trainable();
+        }
+        return any;
+    }
+
+    /** The weights of layer j of the backbone block (expert < 0) or of an expert's block. */
+    private LayerSlot slot(Block b, int expert, int j) {
+        return expert < 0 ? LayerSlot.of(params.backbone().layer(b.index * params.layersPerBlock() + j))
+                : params.expertLayer(params.config().experts().get(expert), b.index, j);
+    }
+
+    private Graph blockForward(Block b, String module, List<TransformerLayer.Activations> acts, int expert) {
+        Graph g = new Graph("b" + b.index + "." + module);
+        Buffer.F32 x = b.input;
+        for (int j = 0; j < acts.size(); j++) {
+            TransformerLayer.forward(g, g.name() + ".l" + j, slot(b, expert, j), x, acts.get(j), shape);
+            x = acts.get(j).out;
+        }
+        return g;
+    }
+
+    private Graph gateForward(Block b) {
+        GateConfig gc = params.config().gate();
+        int E1 = params.config().sources(), C = shape.width(), rows = gateRows();
+        int rowsPerGate = gc.sequenceLevel() ? shape.seq() : 1;
+        Slab gate = params.gate();
+        String w = "b" + b.index + ".weight", bias = "b" + b.index + ".bias";
+        Graph g = new Graph("b" + b.index + ".gate");
+        if (gc.sequenceLevel()) {
+            g.task(g.name() + ".pool", Gate.class, "meanPool", shape.batch() * C, b.pooled, b.input, shape.seq(), C);
+        }
+        // logits (gateRows, E1) = gate input · Wgᵀ + bg; weights = softmax(logits / τ), top-k renormalised
+        g.task(g.name() + ".logits", Matmul.class, "forward", rows, b.logits, b.gateInput(), gate.params(),
+                gate.offset(w), gate.offset(bias), C, E1);
+        g.task(g.name() + ".softmax", Gate.class, "forward", rows, b.weights, b.probs, b.logits, E1, gc.topK(),
+                1f / gc.temperature());
+        if (gc.balanceCoef() > 0) {
+            g.task(g.name() + ".balance_stats", Gate.class, "balanceStats", E1, b.stats, b.probs, E1, rows);
+        }
+        // x_{b+1} = Σ_s weights[s] · y_s
+        for (int s = 0; s < E1; s++) {
+            g.task(g.name() + ".mix" + s, Gate.class, "mix", shape.rows(), b.mixed, b.source(s), b.weights, s, E1, C,
+                    rowsPerGate, s == 0 ? 0 : 1);
+        }
+        return g;
+    }
+
+    private Graph gateBackward(Block b) {
+        GateConfig gc = params.config().gate();
+        int E1 = params.config().sources(), C = shape.width(), rows = gateRows();
+        int rowsPerGate = gc.sequenceLevel() ? shape.seq() : 1;
+        Slab gate = params.gate();
+        String w = "b" + b.index + ".weight", bias = "b" + b.index + ".bias";
+        Graph g = new Graph("b" + b.index + ".gate.backward");
+        // dres holds ∂L/∂x_{b+1}: ∂weights and each source's ∂y_s
+        for (int s = 0; s < E1; s++) {
+            g.task(g.name() + ".dweights" + s, Gate.class, "mixBackwardWeights", rows, b.dweights, dres, b.source(s),
+                    s, E1, C, rowsPerGate);
+            TransformerLayer.zero(g, g.name() + ".dsource" + s + ".zero", b.dsource.get(s));
+            g.task(g.name() + ".dsource" + s, Gate.class, "mixBackwardInput", shape.rows(), b.dsource.get(s), dres,
+                    b.weights, s, E1, C, rowsPerGate);
+        }
+        TransformerLayer.zero(g, g.name() + ".dlogits.zero", b.dlogits);
+        g.task(g.name() + ".softmax.backward", Gate.class, "backward", rows, b.dlogits, b.dweights, b.weights, E1,
+                1f / gc.temperature());
+        if (gc.balanceCoef() > 0) {
+            g.task(g.name() + ".balance.backward", Gate.class, "balanceBackward", rows, b.dlogits, b.probs, b.stats,
+                    balanceCoef, E1, rows, 1f / gc.temperature());
+        }
+        if (gate.trainable()) {
+            g.task(g.name() + ".logits.dparams", Matmul.class, "backwardParams", E1, gate.grads(), gate.offset(w),
+                    gate.offset(bias), b.dlogits, b.gateInput(), rows, C, E1);
+        }
+        // dres becomes ∂L/∂x_b: first the gate's own path, the join adds the sources' later
+        TransformerLayer.zero(g, g.name() + ".dres.zero", dres);
+        if (gc.sequenceLevel()) {
+            TransformerLayer.zero(g, g.name() + ".dpooled.zero", b.dpooled);
+            g.task(g.name() + ".logits.dinp", Matmul.class, "backwardInput", rows, b.dpooled, b.dlogits,
+                    gate.params(), gate.offset(w), C, E1);
+            g.task(g.name() + ".pool.backward", Gate.class, "meanPoolBackward", shape.rows(), dres, b.dpooled, shape.seq(), C);
+        } else {
+            g.task(g.name() + ".logits.dinp", Matmul.class, "backwardInput", rows, dres, b.dlogits, gate.params(),
+                    gate.offset(w), C, E1);
+        }
+        return g;
+    }
+
+    private Graph blockBackward(Block b, String module, List<TransformerLayer.Activations> acts,
+                                TransformerLayer.Scratch scratch, int expert) {
+        Graph g = new Graph("b" + b.index + "." + module + ".backward");
+        Buffer.F32 d = b.dsource.get(expert + 1);
+        for (int j = acts.size() - 1; j >= 0; j--) {
+            Buffer.F32 x = j == 0 ? b.input : acts.get(j - 1).out;
+            TransformerLayer.backward(g, "b" + b.index + "." + module + ".l" + j, slot(b, expert, j), x, acts.get(j),
+                    d, scratch, shape);
+        }
+        return g;
+    }
+
+    /** dres (∂L/∂x_b) += each source's input gradient (the backbone's only if it was propagated). */
+    private Graph join(Block b, boolean withBackbone) {
+        Graph g = new Graph("b" + b.index + ".join.backward");
+        for (int s = withBackbone ? 0 : 1; s < b.dsource.size(); s++) {
+            g.task(g.name() + ".add" + s, Scale.class, "backward", shape.rows() * shape.width(), dres, b.dsource.get(s), 1f);
+        }
+        return g;
+    }
+
+    /** The gate's mixing weights of block b after the last forward: (gateRows, sources). */
+    public Buffer.F32 gateWeights(int block) {
+        return blocks.get(block).weights;
+    }
+
+    /** Rows per gate decision: 1 per token, or T for a sequence-level gate. */
+    public int rowsPerGate() {
+        return params.config().gate().sequenceLevel() ? shape.seq() : 1;
+    }
+
+    public ModeParams params() {
+        return params;
+    }
+
+    @Override public Shape shape() { return shape; }
+    @Override public Buffer.I32 tokens() { return ends.tokens(); }
+    @Override public Buffer.I32 targets() { return ends.targets(); }
+    @Override public Buffer.F32 losses() { return ends.losses(); }
+    @Override public Buffer.F32 correct() { return ends.correct(); }
+    @Override public Buffer.F32 probs() { return ends.probs(); }
+    @Override public Buffer.F32 lossScale() { return ends.lossScale(); }
+    @Override public List<Graph> forward() { return List.copyOf(forward); }
+    @Override public List<Graph> backward() { return List.copyOf(backward); }
+    @Override public List<Slab> slabs() { return params.slabs(); }
+}

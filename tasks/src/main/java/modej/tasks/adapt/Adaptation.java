@@ -1,0 +1,71 @@
+package modej.tasks.adapt;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import modej.engine.device.Backend;
+import modej.model.adapt.AdaptedModel;
+import modej.model.gpt.Runner;
+import modej.model.param.AdamWSettings;
+import modej.model.param.ParameterCounts;
+import modej.tasks.data.Batches;
+import modej.tasks.train.LearningRate;
+import modej.tasks.train.TrainingLoop;
+import modej.tasks.train.Validation;
+
+/**
+ * Trains an adapted model for a token budget and saves what it trained, with the costs of the run
+ * (wall time, tokens/s, peak heap, parameter counts) in the checkpoint's metadata so that
+ * {@code eval} can report them beside the metrics.
+ */
+public final class Adaptation {
+
+    /** Budget and optimiser settings shared by every method in a comparison. */
+    public record Settings(int batch, int seq, int steps, LearningRate lr, AdamWSettings adamw, int evalEvery,
+                           int evalBatches, long seed) {
+    }
+
+    /** What a run cost and how it ended. */
+    public record Outcome(TrainingLoop.Evaluation last, double seconds, long tokens, long peakHeapMiB,
+                          ParameterCounts counts) {
+        public double tokensPerSecond() {
+            return tokens / seconds;
+        }
+    }
+
+    private Adaptation() {
+    }
+
+    /**
+     * Trains on {@code batches}, validates on {@code validation} (if not null), saves to
+     * {@code out} with {@code provenance} and the run's costs.
+     */
+    public static Outcome train(AdaptedModel model, Settings s, Backend backend, Batches batches, int[] validation,
+                                Path out, Map<String, String> provenance, PrintStream log) throws IOException {
+        Runner runner = new Runner(model.graphs(s.batch(), s.seq()), backend, s.adamw());
+        Runner evalRunner = validation == null ? null : new Runner(model.graphs(s.batch(), s.seq()), backend, null);
+        TrainingLoop loop = new TrainingLoop(runner, batches, s.lr(), s.steps(), s.evalEvery(), 0,
+                () -> Validation.run(evalRunner, validation, s.batch(), s.seq(), s.evalBatches()), step -> { });
+        PeakHeap.reset();
+        long t0 = System.nanoTime();
+        TrainingLoop.Evaluation last = loop.run(model.method(), 0, s.steps(), log);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long tokens = (long) s.steps() * s.batch() * s.seq();
+        Outcome outcome = new Outcome(last, seconds, tokens, PeakHeap.mebibytes(), model.counts());
+        Map<String, String> meta = new LinkedHashMap<>(provenance);
+        meta.put("modej.method", model.method());
+        meta.put("modej.train.steps", Integer.toString(s.steps()));
+        meta.put("modej.train.tokens", Long.toString(tokens));
+        meta.put("modej.train.seconds", String.format("%.3f", seconds));
+        meta.put("modej.train.peak_heap_mib", Long.toString(outcome.peakHeapMiB()));
+        meta.put("modej.train.settings", s.toString());
+        meta.put("modej.params.trainable", Long.toString(outcome.counts().trainable()));
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        model.save(out, meta);
+        return outcome;
+    }
+}

@@ -1,0 +1,210 @@
+package modej.tasks.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import modej.engine.jvm.JvmBackend;
+import modej.model.adapt.AdaptedModel;
+import modej.model.adapt.BackboneModel;
+import modej.model.adapt.LoraModel;
+import modej.model.adapt.ModeModel;
+import modej.model.checkpoint.GptCheckpoint;
+import modej.model.checkpoint.ModeCheckpoint;
+import modej.model.gpt.GptParams;
+import modej.model.gpt.LoraParams;
+import modej.model.mode.GateConfig;
+import modej.model.mode.ModeConfig;
+import modej.model.mode.ModeParams;
+import modej.model.param.AdamWSettings;
+import modej.model.param.Slab;
+import modej.tasks.adapt.Adaptation;
+import modej.tasks.data.Batches;
+import modej.tasks.data.BatchSampler;
+import modej.tasks.data.DomainData;
+import modej.tasks.data.MixedBatches;
+import modej.tasks.train.LearningRate;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ./modej train --method …}: adapt a frozen backbone to domains, by one method. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Adapt a pretrained backbone to domain data with one method:",
+                "  mode-expert   MoDE stage 1: one expert and its gate on one domain (--domain)",
+                "  mode-compose  MoDE stage 2: stage-1 experts (--expert NAME=FILE) and a fresh gate on mixed data",
+                "  full          full fine-tuning of the backbone on mixed data",
+                "  lora          LoRA adapters (--rank, --alpha, --targets) on mixed data",
+                "  lora-matched  LoRA with the rank whose parameter count matches a MoDE configuration",
+                "Every method gets the same budget: --steps × --batch × --seq tokens."})
+final class TrainCommand implements Callable<Integer> {
+
+    @Option(names = "--method", required = true, description = "mode-expert, mode-compose, full, lora or lora-matched.")
+    String method;
+    @Option(names = "--backbone", required = true, description = "Backbone checkpoint (from ./modej pretrain).")
+    Path backbone;
+    @Option(names = "--data", required = true, paramLabel = "NAME=SPEC",
+            description = "A domain and its corpus (file, folder, glob or 'wordnet'); repeat for each domain.")
+    List<String> data;
+    @Option(names = "--domain", description = "mode-expert: the domain this expert is trained on.")
+    String domain;
+    @Option(names = "--expert", paramLabel = "NAME=FILE", description = "mode-compose: a stage-1 checkpoint; repeat per expert.")
+    List<String> experts = new ArrayList<>();
+    @Option(names = "--train", defaultValue = "all", description = "mode-compose: 'all' (experts and gate) or 'gate' (default: ${DEFAULT-VALUE}).")
+    String trainWhat;
+    @Option(names = "--blocks", defaultValue = "2", description = "MoDE blocks the backbone is split into (default: ${DEFAULT-VALUE}).")
+    int blocks;
+    @Option(names = "--expert-layers", defaultValue = "1", description = "Expert layers per block, k (default: ${DEFAULT-VALUE}).")
+    int expertLayers;
+    @Option(names = "--init", defaultValue = "copy:last", description = "Expert init: random, copy:first, copy:last or copy:i,j (default: ${DEFAULT-VALUE}).")
+    String init;
+    @Option(names = "--top-k", defaultValue = "0", description = "Gate keeps the k largest weights; 0 = dense (default: ${DEFAULT-VALUE}).")
+    int topK;
+    @Option(names = "--temperature", defaultValue = "1", description = "Gate softmax temperature (default: ${DEFAULT-VALUE}).")
+    float temperature;
+    @Option(names = "--sequence-gate", description = "One gate decision per sequence (mean-pooled) instead of per token.")
+    boolean sequenceGate;
+    @Option(names = "--balance", defaultValue = "0", description = "Load-balancing loss coefficient (default: ${DEFAULT-VALUE}).")
+    float balance;
+    @Option(names = "--rank", defaultValue = "8", description = "lora: adapter rank (default: ${DEFAULT-VALUE}).")
+    int rank;
+    @Option(names = "--alpha", defaultValue = "16", description = "lora: scale = alpha / rank (default: ${DEFAULT-VALUE}).")
+    float alpha;
+    @Option(names = "--targets", defaultValue = "qkv,attn_proj,fc,fc_proj", split = ",",
+            description = "lora: projections to adapt (default: ${DEFAULT-VALUE}).")
+    List<String> targets;
+    @Option(names = "--match-experts", defaultValue = "2",
+            description = "lora-matched: match MoDE with this many experts (and --blocks, --expert-layers, stage 2 trains all) (default: ${DEFAULT-VALUE}).")
+    int matchExperts;
+    @Option(names = "--steps", defaultValue = "300", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+    @Option(names = "--batch", defaultValue = "8", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--seq", description = "Tokens per sequence (default: the backbone's context).")
+    Integer seq;
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    float lr;
+    @Option(names = "--min-lr", defaultValue = "1e-4", description = "Final learning rate (default: ${DEFAULT-VALUE}).")
+    float minLr;
+    @Option(names = "--warmup-steps", defaultValue = "30", description = "Warm-up steps (default: ${DEFAULT-VALUE}).")
+    int warmupSteps;
+    @Option(names = "--eval-every", defaultValue = "0", description = "Validate every N steps; 0 = at the end (default: ${DEFAULT-VALUE}).")
+    int evalEvery;
+    @Option(names = "--eval-batches", defaultValue = "8", description = "Validation batches (default: ${DEFAULT-VALUE}).")
+    int evalBatches;
+    @Option(names = "--validation", defaultValue = "0.1", description = "Held-out fraction of each domain, by content hash (default: ${DEFAULT-VALUE}).")
+    double validation;
+    @Option(names = "--seed", defaultValue = "1337", description = "Seed for new weights and batches (default: ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--out", description = "Output checkpoint (default: runs/<method>[-<domain>].safetensors).")
+    Path out;
+    @Mixin
+    BackendOptions backendOptions;
+
+    @Override
+    public Integer call() throws Exception {
+        GptParams base = GptCheckpoint.load(backbone, false).params();
+        int seqLen = seq != null ? seq : base.config().context();
+        DomainData domains = DomainData.load(data, validation);
+        AdaptedModel model = build(base);
+        Batches batches;
+        int[] held;
+        if (method.equals("mode-expert")) {
+            batches = new BatchSampler(domains.get(domain).train(), batch, seqLen, seed);
+            held = domains.get(domain).validation();
+        } else {
+            batches = new MixedBatches(domains.names().stream().map(d -> domains.get(d).train()).toList(), batch, seqLen, seed);
+            held = domains.get(domains.names().get(0)).validation();
+        }
+        Path file = out != null ? out : Path.of("runs", method + (domain != null && method.equals("mode-expert") ? "-" + domain : "") + ".safetensors");
+        Adaptation.Settings s = new Adaptation.Settings(batch, seqLen, steps, new LearningRate(lr, minLr, warmupSteps, steps),
+                AdamWSettings.DEFAULT, evalEvery, evalBatches, seed);
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put("modej.backbone.file", backbone.toString());
+        provenance.put("modej.data", String.join(" ", data));
+        provenance.put("modej.java", Runtime.version().toString());
+        var counts = model.counts();
+        System.err.printf("%s: %,d parameters, %,d trainable, %,d active per token%n", method, counts.total(),
+                counts.trainable(), counts.activePerToken());
+        try (JvmBackend be = backendOptions.backend()) {
+            Adaptation.Outcome o = Adaptation.train(model, s, be, batches, held, file, provenance, System.err);
+            System.out.printf("%s: trained %,d tokens in %.1f s (%,.0f tok/s, peak heap %,d MiB); saved %s%n", method,
+                    o.tokens(), o.seconds(), o.tokensPerSecond(), o.peakHeapMiB(), file);
+            if (o.last() != null) {
+                System.out.printf("validation (%s): loss %.4f, accuracy %.4f%n",
+                        method.equals("mode-expert") ? domain : domains.names().get(0), o.last().loss(), o.last().accuracy());
+            }
+            if (backendOptions.profile) {
+                ProfilePrinter.print(System.err, be);
+            }
+        }
+        return 0;
+    }
+
+    private AdaptedModel build(GptParams base) {
+        GateConfig gate = new GateConfig(topK, temperature, sequenceGate, balance);
+        return switch (method) {
+            case "full" -> new BackboneModel(base, true);
+            case "lora" -> new LoraModel("lora", base, new LoraParams(base.config(), rank, alpha, Set.copyOf(targets), seed));
+            case "lora-matched" -> {
+                ModeConfig shape = new ModeConfig(blocks, expertLayers, names(matchExperts), gate, "random");
+                ModeModel reference = new ModeModel("mode-compose", new ModeParams(base, shape, seed), true, true);
+                long mode = reference.counts().trainable();
+                int r = LoraModel.matchedRank(base.config(), Set.copyOf(targets), mode);
+                long loraCount = LoraParams.parameterCount(base.config(), r, Set.copyOf(targets));
+                System.err.printf("lora-matched: MoDE (%d experts, %d blocks, %d layers each) trains %,d parameters; "
+                        + "LoRA rank %d trains %,d%n", matchExperts, blocks, expertLayers, mode, r, loraCount);
+                yield new LoraModel("lora-matched", base, new LoraParams(base.config(), r, alpha, Set.copyOf(targets), seed));
+            }
+            case "mode-expert" -> {
+                if (domain == null) {
+                    throw new UserError("--method mode-expert needs --domain NAME");
+                }
+                ModeConfig cfg = new ModeConfig(blocks, expertLayers, List.of(domain), gate, init);
+                yield new ModeModel("mode-expert", new ModeParams(base, cfg, seed), true, true);
+            }
+            case "mode-compose" -> compose(base, gate);
+            default -> throw new UserError("unknown --method '" + method + "'; valid: mode-expert, mode-compose, full, lora, lora-matched");
+        };
+    }
+
+    private AdaptedModel compose(GptParams base, GateConfig gate) {
+        if (experts.isEmpty()) {
+            throw new UserError("--method mode-compose needs --expert NAME=FILE for each stage-1 expert");
+        }
+        if (!trainWhat.equals("all") && !trainWhat.equals("gate")) {
+            throw new UserError("--train must be 'all' or 'gate', got '" + trainWhat + "'");
+        }
+        Map<String, Slab> slabs = new LinkedHashMap<>();
+        ModeConfig first = null;
+        for (String e : experts) {
+            int eq = e.indexOf('=');
+            if (eq <= 0) {
+                throw new UserError("--expert " + e + ": expected NAME=FILE");
+            }
+            var loaded = ModeCheckpoint.loadExpert(Path.of(e.substring(eq + 1)), e.substring(0, eq), base);
+            if (first != null && (first.blocks() != loaded.config().blocks()
+                    || first.layersPerExpertBlock() != loaded.config().layersPerExpertBlock())) {
+                throw new UserError("--expert " + e + ": trained with blocks=" + loaded.config().blocks() + ", layers="
+                        + loaded.config().layersPerExpertBlock() + ", unlike the first expert");
+            }
+            first = first == null ? loaded.config() : first;
+            slabs.put(loaded.name(), loaded.slab());
+        }
+        ModeConfig cfg = new ModeConfig(first.blocks(), first.layersPerExpertBlock(), List.copyOf(slabs.keySet()), gate, first.init());
+        return new ModeModel("mode-compose", new ModeParams(base, cfg, slabs, seed), trainWhat.equals("all"), true);
+    }
+
+    private static List<String> names(int n) {
+        Set<String> s = new LinkedHashSet<>();
+        for (int i = 0; i < n; i++) {
+            s.add("e" + i);
+        }
+        return List.copyOf(s);
+    }
+}
