@@ -5,7 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import modej.engine.kernel.Matmul;
 
 /**
- * Vector API fast path of {@link Matmul}: the same three methods with the same parameters, each a
+ * Vector API fast path of {@link Matmul}: the same four methods with the same parameters, each a
  * call of the packed {@link Gemm}. Results are bit-identical for any split of the parallel range
  * (each output element is one fma chain over k ascending); they differ from the portable kernel
  * only by float rounding.
@@ -32,6 +32,16 @@ public final class MatmulVector {
                 inp, 0, C, 1,
                 params, wOff, 1, C,
                 out, 0, OC, bOff >= 0, Gemm.FULL);
+    }
+
+    /** out (rows, OC) += inp (rows, C) · weight (OC, C)ᵀ, no bias; rows [offset, offset + count). */
+    public static void forwardAccumulate(float[] out, float[] inp, float[] params, int wOff, int C, int OC,
+                                         int offset, int count) {
+        // As forward, the accumulators starting from out.
+        Gemm.multiply(offset, offset + count, OC, C,
+                inp, 0, C, 1,
+                params, wOff, 1, C,
+                out, 0, OC, true, Gemm.FULL);
     }
 
     /** dinp (rows, C) += dout (rows, OC) · weight (OC, C); rows [offset, offset + count). */

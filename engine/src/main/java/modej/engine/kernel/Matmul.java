@@ -29,6 +29,25 @@ public final class Matmul {
         }
     }
 
+    /**
+     * out (rows, OC) += inp (rows, C) · weight (OC, C)ᵀ, no bias: a second product added onto a
+     * first (LoRA's B·A·x onto W·x). Parallel over rows. Its backward is {@link #backwardInput} and
+     * {@link #backwardParams} without bias; dout passes to the first product unchanged.
+     */
+    public static void forwardAccumulate(float[] out, float[] inp, float[] params, int wOff, int C, int OC,
+                                         int offset, int count) {
+        for (@Parallel int i = 0; i < count; i++) {
+            int row = offset + i;
+            for (int o = 0; o < OC; o++) {
+                float sum = 0f;
+                for (int c = 0; c < C; c++) {
+                    sum += inp[row * C + c] * params[wOff + o * C + c];
+                }
+                out[row * OC + o] += sum;
+            }
+        }
+    }
+
     /** dinp (rows, C) += dout (rows, OC) · weight (OC, C). Parallel over rows. */
     public static void backwardInput(float[] dinp, float[] dout, float[] params, int wOff, int C, int OC,
                                      int offset, int count) {

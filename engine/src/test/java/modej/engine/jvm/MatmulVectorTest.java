@@ -159,6 +159,39 @@ class MatmulVectorTest {
     }
 
     @Test
+    void forwardAccumulateMatchesReferenceAndIsSplitInvariant() {
+        SplittableRandom rnd = new SplittableRandom(15);
+        for (int[] s : SHAPES) {
+            int rows = s[0], C = s[1], OC = s[2];
+            int wOff = 4;
+            float[] inp = randomFloats(rnd, rows * C, 1);
+            float[] params = randomFloats(rnd, wOff + OC * C + 3, 1);
+            float[] out0 = randomFloats(rnd, rows * OC, 1);
+            String what = "forwardAccumulate " + rows + "x" + C + "x" + OC;
+            double[] ref = new double[rows * OC], mag = new double[rows * OC];
+            refForward(inp, params, wOff, -1, rows, C, OC, ref, mag);
+            for (int i = 0; i < ref.length; i++) {
+                ref[i] += out0[i];
+                mag[i] += Math.abs(out0[i]);
+            }
+            float[] first = null;
+            for (int[] cuts : splits(rows)) {
+                float[] out = out0.clone();
+                runSplit(cuts, (o, n) -> MatmulVector.forwardAccumulate(out, inp, params, wOff, C, OC, o, n));
+                if (first == null) {
+                    assertWithin(what, ref, mag, out, (C + 1) * U);
+                    float[] portable = out0.clone();
+                    Matmul.forwardAccumulate(portable, inp, params, wOff, C, OC, 0, rows);
+                    assertWithin(what + " portable", ref, mag, portable, (2 * C + 2) * U);
+                    first = out;
+                } else {
+                    assertArrayEquals(first, out, what + " split " + java.util.Arrays.toString(cuts));
+                }
+            }
+        }
+    }
+
+    @Test
     void backwardInputAccumulatesAndIsSplitInvariant() {
         SplittableRandom rnd = new SplittableRandom(12);
         for (int[] s : SHAPES) {
@@ -214,7 +247,7 @@ class MatmulVectorTest {
 
     @Test
     void backendFindsFastPath() throws NoSuchMethodException {
-        for (String m : new String[] {"forward", "backwardInput", "backwardParams"}) {
+        for (String m : new String[] {"forward", "forwardAccumulate", "backwardInput", "backwardParams"}) {
             java.lang.reflect.Method kernel = null;
             for (java.lang.reflect.Method k : Matmul.class.getMethods()) {
                 if (k.getName().equals(m)) {
