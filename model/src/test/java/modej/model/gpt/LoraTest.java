@@ -84,7 +84,7 @@ class LoraTest {
         SplittableRandom rnd = new SplittableRandom(13);
         for (int k = 0; k < 40; k++) {
             int i = rnd.nextInt(w.length);
-            float keep = w[i], plus = keep + 1e-2f, minus = keep - 1e-2f;
+            float keep = w[i], plus = keep + 2e-3f, minus = keep - 2e-3f;
             w[i] = plus;
             double lp = ReferenceGpt.loss(p, lora, tok, tgt, B, T);
             w[i] = minus;
