@@ -35,12 +35,13 @@ import picocli.CommandLine.Option;
 
 /** {@code ./modej train --method …}: adapt a frozen backbone to domains, by one method. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Adapt a pretrained backbone to domain data with one method:",
+        description = {"Adapt a frozen, pretrained backbone to domains by one method (MoDE stages, full, LoRA).",
+                "Methods:",
                 "  mode-expert   MoDE stage 1: one expert and its gate on one domain (--domain)",
-                "  mode-compose  MoDE stage 2: stage-1 experts (--expert NAME=FILE) and a fresh gate on mixed data",
+                "  mode-compose  MoDE stage 2: stage-1 experts (--expert NAME=FILE), fresh gate, mixed data",
                 "  full          full fine-tuning of the backbone on mixed data",
                 "  lora          LoRA adapters (--rank, --alpha, --targets) on mixed data",
-                "  lora-matched  LoRA with the rank whose parameter count matches a MoDE configuration",
+                "  lora-matched  LoRA whose rank matches a MoDE configuration's trainable parameters",
                 "Every method gets the same budget: --steps × --batch × --seq tokens."})
 final class TrainCommand implements Callable<Integer> {
 
