@@ -17,6 +17,15 @@ public interface Backend extends AutoCloseable {
     /** Prepares a graph once; the result is run many times. */
     Executable compile(Graph graph);
 
+    /** Devices graphs can be placed on (on the JVM: one per worker). SPMD spreads each graph over all. */
+    int devices();
+
+    /**
+     * One executable that runs {@code graphs} at the same time, graph i on device {@code devices[i]}
+     * (graphs on the same device run in list order), for MPMD execution of independent graphs.
+     */
+    Executable concurrent(java.util.List<Executable> graphs, int[] devices);
+
     /** The host wrote these buffers; the next run must see the new contents. */
     void toDevice(Buffer... buffers);
 

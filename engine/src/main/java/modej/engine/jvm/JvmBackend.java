@@ -100,6 +100,31 @@ public final class JvmBackend implements Backend {
         }
     }
 
+    /** Each worker is a device for MPMD: a graph placed on it runs whole on that worker's thread. */
+    @Override
+    public int devices() {
+        return pool.size();
+    }
+
+    @Override
+    public Executable concurrent(List<Executable> graphs, int[] devices) {
+        if (graphs.size() != devices.length) {
+            throw new IllegalArgumentException(graphs.size() + " graphs but " + devices.length + " devices");
+        }
+        JvmExecutable[] own = new JvmExecutable[graphs.size()];
+        for (int i = 0; i < own.length; i++) {
+            if (!(graphs.get(i) instanceof JvmExecutable e) || !this.compiled.contains(e)) {
+                throw new IllegalArgumentException("graph " + i + " was not compiled by this backend");
+            }
+            if (devices[i] < 0 || devices[i] >= pool.size()) {
+                throw new IllegalArgumentException("device " + devices[i] + " does not exist; this backend has devices 0.."
+                        + (pool.size() - 1) + " (one per worker; use --threads to get more)");
+            }
+            own[i] = e;
+        }
+        return new ConcurrentExecutable(own, devices.clone());
+    }
+
     @Override
     public void toDevice(Buffer... buffers) {
         // Host memory is device memory.
@@ -158,10 +183,15 @@ public final class JvmBackend implements Backend {
 
         @Override
         public void run() {
+            run(false);
+        }
+
+        /** With {@code serial}, every task runs whole on the calling thread (an MPMD device of one worker). */
+        void run(boolean serial) {
             for (int i = 0; i < tasks.length; i++) {
                 long start = profiling ? System.nanoTime() : 0;
                 CompiledTask t = tasks[i];
-                if (t.task.work() < 2 * pool.size() && t.task.work() > 0) {
+                if (serial || (t.task.work() < 2 * pool.size() && t.task.work() > 0)) {
                     // Too small to be worth a hand-off: run the whole range here, same result.
                     runWhole(t);
                 } else {
@@ -191,6 +221,40 @@ public final class JvmBackend implements Backend {
                 for (int i = 0; i < tasks.length; i++) {
                     p.add(tasks[i].task.name(), tasks[i].task.kernelName(), nanos[i], runs);
                 }
+            }
+            return p;
+        }
+    }
+
+    /** Independent graphs run at the same time, each whole on the worker its device names. */
+    private final class ConcurrentExecutable implements Executable, WorkerPool.Job {
+        private final JvmExecutable[] graphs;
+        private final int[] devices;
+
+        ConcurrentExecutable(JvmExecutable[] graphs, int[] devices) {
+            this.graphs = graphs;
+            this.devices = devices;
+        }
+
+        @Override
+        public void run() {
+            pool.run(this);
+        }
+
+        @Override
+        public void run(int worker) {
+            for (int i = 0; i < graphs.length; i++) {
+                if (devices[i] == worker) {
+                    graphs[i].run(true);
+                }
+            }
+        }
+
+        @Override
+        public Profile profile() {
+            Profile p = new Profile();
+            for (JvmExecutable g : graphs) {
+                p.addAll(g.profile());
             }
             return p;
         }

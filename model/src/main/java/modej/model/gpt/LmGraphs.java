@@ -35,6 +35,16 @@ public interface LmGraphs {
 
     List<Graph> backward();
 
+    /** The forward graphs grouped into stages of mutually independent graphs, in order (MPMD runs a stage at once). */
+    default List<List<Graph>> forwardStages() {
+        return forward().stream().map(List::of).toList();
+    }
+
+    /** The backward graphs grouped likewise. */
+    default List<List<Graph>> backwardStages() {
+        return backward().stream().map(List::of).toList();
+    }
+
     /** Every slab the graphs use; the trainable ones get an optimizer step. */
     List<Slab> slabs();
 }

@@ -3,6 +3,7 @@ package modej.model.gpt;
 import modej.engine.device.Backend;
 import modej.engine.device.Executable;
 import modej.engine.graph.Buffer;
+import modej.engine.plan.ExecutionPlan;
 import modej.model.param.AdamWSettings;
 import modej.model.param.Optimizer;
 
@@ -25,12 +26,17 @@ public final class Runner {
 
     /** @param settings AdamW settings, or null for an evaluation-only runner */
     public Runner(LmGraphs graphs, Backend backend, AdamWSettings settings) {
+        this(graphs, backend, settings, ExecutionPlan.spmd());
+    }
+
+    /** With an execution plan: SPMD, or MPMD with independent graphs on different devices at once. */
+    public Runner(LmGraphs graphs, Backend backend, AdamWSettings settings, ExecutionPlan plan) {
         this.graphs = graphs;
         this.backend = backend;
         graphs.slabs().forEach(s -> backend.toDevice(s.params()));
-        this.forward = graphs.forward().stream().map(backend::compile).toArray(Executable[]::new);
+        this.forward = plan.compile(graphs.forwardStages(), backend).toArray(Executable[]::new);
         if (settings != null) {
-            this.backward = graphs.backward().stream().map(backend::compile).toArray(Executable[]::new);
+            this.backward = plan.compile(graphs.backwardStages(), backend).toArray(Executable[]::new);
             this.optimizer = new Optimizer(graphs.slabs(), settings);
             this.optimizerStep = backend.compile(optimizer.graph());
         } else {

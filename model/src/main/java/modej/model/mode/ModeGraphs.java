@@ -31,7 +31,7 @@ public final class ModeGraphs implements LmGraphs {
     private final List<Block> blocks = new ArrayList<>();
     private final Buffer.F32 dres;
     private final Buffer.F32 balanceCoef = new Buffer.F32("gate.balance_coef", 1);
-    private final List<Graph> forward = new ArrayList<>(), backward = new ArrayList<>();
+    private final List<List<Graph>> forward = new ArrayList<>(), backward = new ArrayList<>();
 
     /** One block's buffers. */
     private final class Block {
@@ -113,38 +113,43 @@ public final class ModeGraphs implements LmGraphs {
     private void record() {
         Graph embed = new Graph("embed");
         ends.embed(embed);
-        forward.add(embed);
+        forward.add(List.of(embed));
         for (Block b : blocks) {
-            forward.add(blockForward(b, "backbone", b.backbone, -1));
+            // the backbone's block and every expert read x_b: one stage, free to run at once
+            List<Graph> parallel = new ArrayList<>();
+            parallel.add(blockForward(b, "backbone", b.backbone, -1));
             for (int e = 0; e < b.experts.size(); e++) {
-                forward.add(blockForward(b, "expert." + params.config().experts().get(e), b.experts.get(e), e));
+                parallel.add(blockForward(b, "expert." + params.config().experts().get(e), b.experts.get(e), e));
             }
-            forward.add(gateForward(b));
+            forward.add(parallel);
+            forward.add(List.of(gateForward(b)));
         }
         Graph head = new Graph("head");
         ends.head(head, blocks.get(blocks.size() - 1).mixed);
-        forward.add(head);
+        forward.add(List.of(head));
 
         Graph headBackward = new Graph("head.backward");
         Optimizer.zeroGrads(headBackward, slabs());
         ends.headBackward(headBackward, blocks.get(blocks.size() - 1).mixed, dres);
-        backward.add(headBackward);
+        backward.add(List.of(headBackward));
         for (int i = blocks.size() - 1; i >= 0; i--) {
             Block b = blocks.get(i);
-            backward.add(gateBackward(b));
+            backward.add(List.of(gateBackward(b)));
+            List<Graph> parallel = new ArrayList<>();
             boolean backboneBackward = b.index > 0 || backboneBelowTrainable();
             if (backboneBackward) {
-                backward.add(blockBackward(b, "backbone", b.backbone, b.backboneScratch, -1));
+                parallel.add(blockBackward(b, "backbone", b.backbone, b.backboneScratch, -1));
             }
             for (int e = 0; e < b.experts.size(); e++) {
-                backward.add(blockBackward(b, "expert." + params.config().experts().get(e), b.experts.get(e),
+                parallel.add(blockBackward(b, "expert." + params.config().experts().get(e), b.experts.get(e),
                         b.expertScratch.get(e), e));
             }
-            backward.add(join(b, backboneBackward));
+            backward.add(parallel);
+            backward.add(List.of(join(b, backboneBackward)));
         }
         Graph embedBackward = new Graph("embed.backward");
         ends.embedBackward(embedBackward, dres);
-        backward.add(embedBackward);
+        backward.add(List.of(embedBackward));
     }
 
     /**
@@ -283,7 +288,9 @@ public final class ModeGraphs implements LmGraphs {
     @Override public Buffer.F32 correct() { return ends.correct(); }
     @Override public Buffer.F32 probs() { return ends.probs(); }
     @Override public Buffer.F32 lossScale() { return ends.lossScale(); }
-    @Override public List<Graph> forward() { return List.copyOf(forward); }
-    @Override public List<Graph> backward() { return List.copyOf(backward); }
+    @Override public List<Graph> forward() { return forward.stream().flatMap(List::stream).toList(); }
+    @Override public List<Graph> backward() { return backward.stream().flatMap(List::stream).toList(); }
+    @Override public List<List<Graph>> forwardStages() { return List.copyOf(forward); }
+    @Override public List<List<Graph>> backwardStages() { return List.copyOf(backward); }
     @Override public List<Slab> slabs() { return params.slabs(); }
 }

@@ -1,0 +1,99 @@
+package modej.engine.plan;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import modej.engine.device.Backend;
+import modej.engine.device.Executable;
+import modej.engine.graph.Graph;
+
+/**
+ * Turns stages of graphs into executables for one strategy. A stage is a list of graphs that do
+ * not depend on each other. Under SPMD every graph runs in turn on all devices; under MPMD the
+ * graphs of a stage run at the same time, each on the device {@link Placement} gives it (graphs
+ * alone in their stage still use all devices).
+ */
+public final class ExecutionPlan {
+
+    private final Strategy strategy;
+    private final Placement placement;
+
+    public ExecutionPlan(Strategy strategy, Placement placement) {
+        this.strategy = strategy;
+        this.placement = placement;
+    }
+
+    public static ExecutionPlan spmd() {
+        return new ExecutionPlan(Strategy.SPMD, Placement.automatic());
+    }
+
+    public Strategy strategy() {
+        return strategy;
+    }
+
+    /** Compiles every graph once and returns one executable per stage (or per graph under SPMD). */
+    public List<Executable> compile(List<List<Graph>> stages, Backend backend) {
+        List<Executable> out = new ArrayList<>();
+        for (List<Graph> stage : stages) {
+            List<Executable> compiled = stage.stream().map(backend::compile).toList();
+            if (strategy == Strategy.MPMD && stage.size() > 1 && backend.devices() > 1) {
+                out.add(backend.concurrent(compiled, placement.devices(stage, backend.devices())));
+            } else {
+                out.addAll(compiled);
+            }
+        }
+        return out;
+    }
+
+    /** Which device each graph of a stage runs on under MPMD. */
+    public static final class Placement {
+        private final Map<String, Integer> fixed;
+
+        private Placement(Map<String, Integer> fixed) {
+            this.fixed = Map.copyOf(fixed);
+        }
+
+        /** Longest graph first onto the least-loaded device, counting tasks as the cost. */
+        public static Placement automatic() {
+            return new Placement(Map.of());
+        }
+
+        /** Named graphs on fixed devices (from a graph config); the rest placed automatically. */
+        public static Placement of(Map<String, Integer> devices) {
+            return new Placement(new HashMap<>(devices));
+        }
+
+        int[] devices(List<Graph> stage, int deviceCount) {
+            int[] device = new int[stage.size()];
+            long[] load = new long[deviceCount];
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < stage.size(); i++) {
+                Integer d = fixed.get(stage.get(i).name());
+                if (d != null) {
+                    if (d >= deviceCount) {
+                        throw new IllegalArgumentException("graph " + stage.get(i).name() + " is placed on device " + d
+                                + ", but there are only " + deviceCount);
+                    }
+                    device[i] = d;
+                    load[d] += stage.get(i).tasks().size();
+                } else {
+                    order.add(i);
+                }
+            }
+            order.sort((a, b) -> Integer.compare(stage.get(b).tasks().size(), stage.get(a).tasks().size()));
+            for (int i : order) {
+                int best = 0;
+                for (int d = 1; d < deviceCount; d++) {
+                    if (load[d] < load[best]) {
+                        best = d;
+                    }
+                }
+                device[i] = best;
+                load[best] += stage.get(i).tasks().size();
+            }
+            return device;
+        }
+    }
+}
