@@ -7,7 +7,8 @@ import java.util.SplittableRandom;
 
 import modej.engine.device.Backend;
 import modej.model.gpt.GptConfig;
-import modej.model.gpt.GptParams;
+import modej.engine.plan.ExecutionPlan;
+import modej.model.adapt.AdaptedModel;
 import modej.model.gpt.Runner;
 import modej.model.param.AdamWSettings;
 
@@ -18,16 +19,17 @@ import modej.model.param.AdamWSettings;
 public final class TrainingBench {
 
     /** What to run. */
-    public record Settings(GptConfig config, int batch, int seq, int steps, int warmup, float lr, long seed) {
+    public record Settings(int batch, int seq, int steps, int warmup, float lr, long seed) {
     }
 
     private TrainingBench() {
     }
 
-    public static Map<String, Object> run(Settings s, Backend backend, int threads, boolean vector) {
-        GptConfig c = s.config();
-        GptParams params = new GptParams(c).init(s.seed()).makeTrainable();
-        Runner runner = Runner.of(params, s.batch(), s.seq(), backend, AdamWSettings.DEFAULT);
+    /** Times {@code model}'s training (its trainable slabs) and forward passes under {@code plan}. */
+    public static Map<String, Object> run(Settings s, AdaptedModel model, Backend backend, ExecutionPlan plan,
+                                          int threads, boolean vector) {
+        GptConfig c = model.backbone().config();
+        Runner runner = new Runner(model.graphs(s.batch(), s.seq()), backend, AdamWSettings.DEFAULT, plan);
         SplittableRandom rnd = new SplittableRandom(s.seed());
         int n = s.batch() * s.seq();
         int[] inputs = new int[n], targets = new int[n];
@@ -57,22 +59,24 @@ public final class TrainingBench {
             }
         }
         double med = median(stepMs), fmed = median(fwdMs);
-        long d = c.width(), L = c.layers(), T = s.seq();
-        // FLOPs per token as the PyTorch peer counts them: 6·N_matmul + 12·L·T·d
-        double nMatmul = L * 12 * d * d + (double) c.vocab() * d;
-        double flopTrain = 6 * nMatmul + 12.0 * L * T * d;
+        // FLOPs per token as the PyTorch peer counts them: training = 3 × forward = 6·N_matmul + 12·L·T·d
+        double flopTrain = 3.0 * model.forwardFlopsPerToken(s.seq());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("label", "modej");
+        out.put("method", model.method());
+        out.put("strategy", plan.strategy().name().toLowerCase(java.util.Locale.ROOT));
         out.put("cfg", Map.of("L", c.layers(), "d", c.width(), "h", c.heads(), "T", s.seq(), "B", s.batch(), "V", c.vocab()));
         out.put("threads", threads);
         out.put("vector", vector);
         out.put("java", Runtime.version().toString());
-        out.put("params", c.parameterCount());
+        out.put("params", model.counts().total());
+        out.put("trainable_params", model.counts().trainable());
         out.put("steps", s.steps());
         out.put("warmup", s.warmup());
         out.put("ms_step_median", round(med, 2));
         out.put("ms_step_min", round(Arrays.stream(stepMs).min().orElse(Double.NaN), 2));
         out.put("train_tok_s", round(n / med * 1e3, 1));
+        out.put("steps_s", round(1e3 / med, 3));
         out.put("train_gflops", round(flopTrain * n / med / 1e6, 1));
         out.put("infer_ms_median", round(fmed, 2));
         out.put("infer_tok_s", round(n / fmed * 1e3, 1));

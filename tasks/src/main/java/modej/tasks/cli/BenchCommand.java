@@ -7,7 +7,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import modej.engine.device.Profile;
 import modej.engine.jvm.JvmBackend;
+import java.util.List;
+
+import modej.engine.plan.ExecutionPlan;
+import modej.engine.plan.GraphConfig;
+import modej.engine.plan.Strategy;
+import modej.model.adapt.AdaptedModel;
+import modej.model.adapt.BackboneModel;
+import modej.model.adapt.ModeModel;
 import modej.model.gpt.GptConfig;
+import modej.model.gpt.GptParams;
+import modej.model.mode.GateConfig;
+import modej.model.mode.ModeConfig;
+import modej.model.mode.ModeParams;
 import modej.tasks.bench.TrainingBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,6 +53,17 @@ final class BenchCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--untied", description = "Separate LM head instead of the tied token embedding.")
     boolean untied;
+    @Option(names = "--strategy", description = {"Bench a MoDE model (frozen backbone of the flags above, --experts experts of",
+            "--expert-layers layers per block in --blocks blocks) under spmd or mpmd execution."})
+    String strategy;
+    @Option(names = "--experts", defaultValue = "2", description = "With --strategy: experts (default: ${DEFAULT-VALUE}).")
+    int experts;
+    @Option(names = "--blocks", defaultValue = "2", description = "With --strategy: MoDE blocks (default: ${DEFAULT-VALUE}).")
+    int blocks;
+    @Option(names = "--expert-layers", defaultValue = "1", description = "With --strategy: layers per expert and block (default: ${DEFAULT-VALUE}).")
+    int expertLayers;
+    @Option(names = "--graph-config", description = "With --strategy mpmd: a task-graph config placing graphs on devices (jvm:0, jvm:1, ...).")
+    java.nio.file.Path graphConfig;
     @Option(names = "--json", description = "Print only the JSON line.")
     boolean json;
     @Mixin
@@ -52,10 +75,19 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserError("--steps must be >= 1 and --warmup >= 0");
         }
         GptConfig config = new GptConfig(vocab, seq, layers, heads, dim, !untied);
+        GptParams backbone = new GptParams(config).init(seed);
+        AdaptedModel model;
+        if (strategy == null) {
+            model = new BackboneModel(backbone, true);
+        } else {
+            List<String> names = java.util.stream.IntStream.range(0, experts).mapToObj(i -> "e" + i).toList();
+            model = new ModeModel("mode-compose", new ModeParams(backbone,
+                    new ModeConfig(blocks, expertLayers, names, GateConfig.DEFAULT, "copy:last"), seed), true, true);
+        }
         try (JvmBackend backend = backendOptions.backend()) {
-            Map<String, Object> result = TrainingBench.run(
-                    new TrainingBench.Settings(config, batch, seq, steps, warmup, lr, seed),
-                    backend, backend.threads(), backend.vector());
+            ExecutionPlan plan = strategy == null ? ExecutionPlan.spmd() : plan(model, backend);
+            Map<String, Object> result = TrainingBench.run(new TrainingBench.Settings(batch, seq, steps, warmup, lr, seed),
+                    model, backend, plan, backend.threads(), backend.vector());
             System.out.println(new ObjectMapper().writeValueAsString(result));
             if (!json) {
                 System.err.printf("params %,d | step %.1f ms (median of %d) | train %,.0f tok/s | forward %,.0f tok/s%n",
@@ -67,5 +99,16 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private ExecutionPlan plan(AdaptedModel model, JvmBackend backend) {
+        Strategy s = Strategy.parse(strategy);
+        if (graphConfig == null) {
+            return new ExecutionPlan(s, ExecutionPlan.Placement.automatic());
+        }
+        var graphs = model.graphs(1, 1);
+        List<String> names = java.util.stream.Stream.concat(graphs.forward().stream(), graphs.backward().stream())
+                .map(modej.engine.graph.Graph::name).toList();
+        return new ExecutionPlan(s, GraphConfig.read(graphConfig).placement(names, backend.name(), backend.devices()));
     }
 }
