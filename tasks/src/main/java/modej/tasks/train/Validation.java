@@ -22,6 +22,13 @@ public final class Validation {
         }
     }
 
+    /** Sees each batch right after its forward pass, while the graphs still hold its activations. */
+    @FunctionalInterface
+    public interface BatchObserver {
+        /** @param targets the batch's B·T targets (−1 = padding, not evaluated) */
+        void afterForward(int[] targets);
+    }
+
     private Validation() {
     }
 
@@ -30,6 +37,11 @@ public final class Validation {
      * {@code maxBatches} batches; the runner must be built for (batch, seq).
      */
     public static Result run(Runner runner, int[] tokens, int batch, int seq, int maxBatches) {
+        return run(runner, tokens, batch, seq, maxBatches, targets -> { });
+    }
+
+    /** As {@link #run(Runner, int[], int, int, int)}, calling {@code observer} after every batch. */
+    public static Result run(Runner runner, int[] tokens, int batch, int seq, int maxBatches, BatchObserver observer) {
         int window = seq + 1;
         int available = tokens.length / window;
         if (available == 0) {
@@ -51,6 +63,7 @@ public final class Validation {
                 }
             }
             Runner.Result r = runner.evaluate(inputs, targets);
+            observer.afterForward(targets);
             if (r.rows() > 0) {
                 loss += r.loss() * r.rows();
                 acc += r.accuracy() * r.rows();

@@ -1,0 +1,99 @@
+package modej.tasks.eval;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import modej.model.gpt.GptConfig;
+import modej.tasks.train.Validation;
+
+/**
+ * What {@code ./modej eval} measured: every model on every domain, retention, costs and gate use,
+ * with the settings and backbone config it was measured under. Written as JSON by {@link #write}.
+ *
+ * @param settings how the evaluation ran (backbone file, data, batch, seq, batches, validation fraction)
+ * @param backbone the backbone's config
+ * @param domains  domain names in the order given
+ * @param english  the domain retention is measured on, or null when there is none
+ * @param models   the frozen backbone first, then each {@code --model} in the order given
+ */
+public record EvalReport(Map<String, Object> settings, GptConfig backbone, List<String> domains, String english,
+                         List<ModelResult> models) {
+
+    /** One model's results. {@code retention} is null without an English domain; {@code gates} is empty unless MoDE. */
+    public record ModelResult(String label, String kind, String method, String file, Map<String, Metrics> metrics,
+                              Retention retention, Costs costs, Map<String, List<GateBlock>> gates) {
+    }
+
+    /**
+     * Held-out metrics on one domain.
+     *
+     * @param loss        mean cross-entropy per predicted token, nats
+     * @param accuracy    next-token accuracy (argmax equals the target)
+     * @param perplexity  e^loss
+     * @param bitsPerByte loss in bits (byte tokens)
+     * @param rows        predicted tokens the means are over
+     */
+    public record Metrics(double loss, double accuracy, double perplexity, double bitsPerByte, long rows) {
+
+        static Metrics of(Validation.Result r) {
+            return new Metrics(r.loss(), r.accuracy(), r.perplexity(), r.bitsPerByte(), r.rows());
+        }
+    }
+
+    /**
+     * How much of the backbone's general ability a model kept, on the English domain.
+     *
+     * @param accuracyRatio  the model's accuracy / the frozen backbone's
+     * @param lossDifference the model's loss − the frozen backbone's (nats; positive = worse)
+     */
+    public record Retention(String domain, double accuracyRatio, double lossDifference) {
+    }
+
+    /**
+     * What a model costs. Training fields are null where the checkpoint does not record them (and
+     * for the frozen backbone, which was not trained here).
+     *
+     * @param forwardFlopsPerToken  at the evaluated sequence length
+     * @param trainPeakHeapMiB      peak JVM heap during training (sum of pool peaks)
+     * @param evalSeconds           wall time of this evaluation of the model, all domains, graph building included
+     */
+    public record Costs(long totalParams, long trainableParams, long activeParamsPerToken, long forwardFlopsPerToken,
+                        Double trainSeconds, Long trainTokens, Double trainTokensPerSecond, Long trainPeakHeapMiB,
+                        double evalSeconds) {
+    }
+
+    /**
+     * A gate's use in one block, over one domain's evaluated tokens (a sequence-level gate's
+     * decision counted once per token of its sequence).
+     *
+     * @param sources       {@code backbone}, then the experts in gate order
+     * @param meanWeights   mean mixing weight per source; sums to 1
+     * @param entropyOfMean entropy of {@code meanWeights}, nats: how spread the use of sources is overall
+     * @param meanEntropy   mean entropy of the per-token weights, nats: how undecided each decision is
+     * @param tokens        tokens averaged over
+     */
+    public record GateBlock(int block, List<String> sources, double[] meanWeights, double entropyOfMean,
+                            double meanEntropy, long tokens) {
+    }
+
+    /** The model with this label. */
+    public ModelResult model(String label) {
+        return models.stream().filter(m -> m.label().equals(label)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no model '" + label + "' in the report"));
+    }
+
+    /** Writes the report as indented JSON (creating parent folders). */
+    public void write(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), this);
+    }
+}
