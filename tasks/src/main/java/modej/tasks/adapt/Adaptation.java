@@ -60,7 +60,7 @@ public final class Adaptation {
         meta.put("modej.method", model.method());
         meta.put("modej.train.steps", Integer.toString(s.steps()));
         meta.put("modej.train.tokens", Long.toString(tokens));
-        meta.put("modej.train.seconds", String.format("%.3f", seconds));
+        meta.put("modej.train.seconds", String.format(java.util.Locale.ROOT, "%.3f", seconds));
         meta.put("modej.train.peak_heap_mib", Long.toString(outcome.peakHeapMiB()));
         meta.put("modej.train.settings", s.toString());
         meta.put("modej.params.trainable", Long.toString(outcome.counts().trainable()));

@@ -19,7 +19,8 @@ public final class Main {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException
-                    || e instanceof java.io.IOException || e instanceof UserError) {
+                    || e instanceof java.io.IOException || e instanceof UserError
+                    || e instanceof modej.model.checkpoint.CheckpointException) {
                 cmd.getErr().println("modej " + cmd.getCommandName() + ": " + e.getMessage());
                 return 2;
             }
