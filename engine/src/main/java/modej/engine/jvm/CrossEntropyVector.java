@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * vector max, then the first lane that compares equal), which is exactly the portable kernel's
  * first strict maximum; the maximum subtracted is that logit itself. The exponentials are
  * {@link VectorMath#exp} (about 1 ulp, arguments below −87 give e^−87 instead of underflowing) and
- * their sum is kept in 8-lane partial sums added in lane order at the end, so probs and losses
+ * their sum is taken in a fixed order that depends on V only (16 partial sums over the full
+ * 8-lane vectors, then the masked tail), so probs and losses
  * agree with the portable kernel to rounding and are bit-identical for any split of the rows.
  * Logits are assumed free of NaN.
  *
@@ -42,21 +43,13 @@ public final class CrossEntropyVector {
             int argmax = argmax(logits, x, V, full, tail);
             float max = logits[x + argmax];
             // 2. softmax
-            FloatVector acc = FloatVector.zero(R);
+            float sum = exponentials(probs, logits, x, full, max);
+            if (full < V) {
+                sum += tailExponentials(probs, logits, x + full, tail, max);
+            }
+            float inv = 1f / sum;
             int v = 0;
             for (; v < full; v += L) {
-                FloatVector e = VectorMath.exp(FloatVector.fromArray(R, logits, x + v).sub(max));
-                e.intoArray(probs, x + v);
-                acc = acc.add(e);
-            }
-            if (v < V) {
-                FloatVector e = VectorMath.exp(FloatVector.fromArray(R, logits, x + v, tail).sub(max));
-                e.intoArray(probs, x + v, tail);
-                acc = acc.add(e, tail);
-            }
-            float sum = VectorMath.sum(acc);
-            float inv = 1f / sum;
-            for (v = 0; v < full; v += L) {
                 FloatVector.fromArray(R, probs, x + v).mul(inv).intoArray(probs, x + v);
             }
             if (v < V) {
@@ -74,13 +67,48 @@ public final class CrossEntropyVector {
         }
     }
 
+    /**
+     * probs[x + v] = e^(logits[x + v] − max) for v in [0, n), n a multiple of 8; returns their
+     * sum: v goes to lane v mod 8 of accumulator (v / 8) mod 2 (swapped after every vector: two
+     * chains of adds), then the two are added lane by lane and the lanes in order. One call site
+     * of exp per method keeps it small enough for C2 to inline everything.
+     */
+    private static float exponentials(float[] probs, float[] logits, int x, int n, float max) {
+        FloatVector acc0 = FloatVector.zero(R), acc1 = acc0;
+        for (int v = 0; v < n; v += L) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(R, logits, x + v).sub(max));
+            e.intoArray(probs, x + v);
+            FloatVector t = acc0.add(e);
+            acc0 = acc1;
+            acc1 = t;
+        }
+        // VectorMath.sum written out: inlined into forward, exp leaves C2 no node budget for the
+        // call, and a vector passed to a call that is not inlined is boxed.
+        FloatVector a = acc0.add(acc1);
+        float sum = a.lane(0);
+        for (int l = 1; l < L; l++) {
+            sum += a.lane(l);
+        }
+        return sum;
+    }
+
+    /** The same for the lanes of k of one vector at x; returns the sum of those lanes in lane order. */
+    private static float tailExponentials(float[] probs, float[] logits, int x, VectorMask<Float> k, float max) {
+        FloatVector e = VectorMath.exp(FloatVector.fromArray(R, logits, x, k).sub(max));
+        e.intoArray(probs, x, k);
+        return VectorMath.sum(FloatVector.zero(R).blend(e, k));
+    }
+
     /** The first v in [0, V) with logits[x + v] equal to the row's maximum (0 if a NaN hides it). */
     private static int argmax(float[] logits, int x, int V, int full, VectorMask<Float> tail) {
-        FloatVector vmax = FloatVector.broadcast(R, Float.NEGATIVE_INFINITY);
+        FloatVector vmax = FloatVector.broadcast(R, Float.NEGATIVE_INFINITY), vmax1 = vmax;
         int v = 0;
-        for (; v < full; v += L) {
-            vmax = vmax.max(FloatVector.fromArray(R, logits, x + v));
+        for (; v < full; v += L) {   // two chains of max: the maximum does not depend on the order
+            FloatVector t = vmax.max(FloatVector.fromArray(R, logits, x + v));
+            vmax = vmax1;
+            vmax1 = t;
         }
+        vmax = vmax.max(vmax1);
         if (v < V) {
             vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(R, logits, x + v, tail), tail);
         }

@@ -10,8 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API fast path of {@link modej.engine.kernel.LayerNorm}.
  *
  * <p>forward and backwardInput work row by row, vectorised along C. A row's sums are kept in
- * {@link #R}-lane partial sums (lane l adds channels l, l + 8, …, a masked vector for the tail)
- * and the lanes are then added in lane order, so a row's result depends on nothing but the row:
+ * 16 partial sums (two 8-lane accumulators; channel c goes to lane c mod 8 of accumulator
+ * (c / 8) mod 2, a masked vector for the tail), combined in a fixed order at the end, so a row's
+ * result depends on nothing but the row:
  * bit-identical for any split of the rows and any JIT tier. The species is fixed at 8 lanes so
  * the result does not depend on the machine's vector width either. The summation order differs
  * from the portable kernel's, so mean, rstd and what depends on them agree with it to rounding,
@@ -37,30 +38,12 @@ public final class LayerNormVector {
         VectorMask<Float> tail = R.indexInRange(full, C);
         for (int row = offset; row < offset + count; row++) {
             int x = row * C;
-            // 1. mean
-            FloatVector acc = FloatVector.zero(R);
+            float m = sum(inp, x, C) / C;
+            float var = sumSquaredDeviations(inp, x, C, m) / C;
+            float s = (float) (1.0 / Math.sqrt(var + EPS));
+            // out = (inp − mean) · rstd · weight + bias
             int c = 0;
             for (; c < full; c += L) {
-                acc = acc.add(FloatVector.fromArray(R, inp, x + c));
-            }
-            if (c < C) {
-                acc = acc.add(FloatVector.fromArray(R, inp, x + c, tail), tail);
-            }
-            float m = VectorMath.sum(acc) / C;
-            // 2. variance about the mean
-            acc = FloatVector.zero(R);
-            for (c = 0; c < full; c += L) {
-                FloatVector d = FloatVector.fromArray(R, inp, x + c).sub(m);
-                acc = d.fma(d, acc);
-            }
-            if (c < C) {
-                FloatVector d = FloatVector.fromArray(R, inp, x + c, tail).sub(m);
-                acc = acc.add(d.mul(d), tail);
-            }
-            float var = VectorMath.sum(acc) / C;
-            float s = (float) (1.0 / Math.sqrt(var + EPS));
-            // 3. out = (inp − mean) · rstd · weight + bias
-            for (c = 0; c < full; c += L) {
                 FloatVector.fromArray(R, inp, x + c).sub(m).mul(s)
                         .mul(FloatVector.fromArray(R, params, wOff + c))
                         .add(FloatVector.fromArray(R, params, bOff + c))
@@ -77,6 +60,46 @@ public final class LayerNormVector {
         }
     }
 
+    // Row sums. Element c goes to lane c mod 8 of accumulator (c / 8) mod 2, each lane adding its
+    // elements in increasing c; at the end the two accumulators are added lane by lane and the
+    // lanes in lane order. The loops swap the two accumulators after every vector (two chains of
+    // dependent adds instead of one, one call site per operation); IEEE addition is commutative,
+    // so which variable ends up holding which accumulator does not matter.
+
+    /** Σ a[x + c] over c in [0, C). */
+    static float sum(float[] a, int x, int C) {
+        FloatVector acc0 = FloatVector.zero(R), acc1 = acc0;
+        int c = 0;
+        for (; c + L <= C; c += L) {
+            FloatVector t = acc0.add(FloatVector.fromArray(R, a, x + c));
+            acc0 = acc1;
+            acc1 = t;
+        }
+        if (c < C) {
+            VectorMask<Float> k = R.indexInRange(c, C);
+            acc0 = acc0.add(FloatVector.fromArray(R, a, x + c, k), k);
+        }
+        return VectorMath.sum(acc0.add(acc1));
+    }
+
+    /** Σ (a[x + c] − m)² over c in [0, C), each term a fused multiply-add. */
+    static float sumSquaredDeviations(float[] a, int x, int C, float m) {
+        FloatVector acc0 = FloatVector.zero(R), acc1 = acc0;
+        int c = 0;
+        for (; c + L <= C; c += L) {
+            FloatVector d = FloatVector.fromArray(R, a, x + c).sub(m);
+            FloatVector t = d.fma(d, acc0);
+            acc0 = acc1;
+            acc1 = t;
+        }
+        if (c < C) {
+            VectorMask<Float> k = R.indexInRange(c, C);
+            FloatVector d = FloatVector.fromArray(R, a, x + c, k).sub(m);
+            acc0 = acc0.blend(d.fma(d, acc0), k);
+        }
+        return VectorMath.sum(acc0.add(acc1));
+    }
+
     /** dinp (rows, C) += rstd · (dnorm − mean(dnorm) − norm · mean(dnorm · norm)). */
     public static void backwardInput(float[] dinp, float[] dout, float[] inp, float[] mean, float[] rstd,
                                      float[] params, int wOff, int C, int offset, int count) {
@@ -86,25 +109,28 @@ public final class LayerNormVector {
             int x = row * C;
             float m = mean[row];
             float s = rstd[row];
-            // 1. Σ dnorm and Σ dnorm · norm
-            FloatVector sumD = FloatVector.zero(R);
-            FloatVector sumDN = FloatVector.zero(R);
+            // 1. Σ dnorm and Σ dnorm · norm (lanes and accumulators as in the row sums above)
+            FloatVector sumD0 = FloatVector.zero(R), sumD1 = sumD0, sumDN0 = sumD0, sumDN1 = sumD0;
             int c = 0;
             for (; c < full; c += L) {
                 FloatVector norm = FloatVector.fromArray(R, inp, x + c).sub(m).mul(s);
                 FloatVector dnorm = FloatVector.fromArray(R, dout, x + c).mul(FloatVector.fromArray(R, params, wOff + c));
-                sumD = sumD.add(dnorm);
-                sumDN = dnorm.fma(norm, sumDN);
+                FloatVector t = sumD0.add(dnorm);
+                FloatVector u = dnorm.fma(norm, sumDN0);
+                sumD0 = sumD1;
+                sumD1 = t;
+                sumDN0 = sumDN1;
+                sumDN1 = u;
             }
             if (c < C) {
                 FloatVector norm = FloatVector.fromArray(R, inp, x + c, tail).sub(m).mul(s);
                 FloatVector dnorm = FloatVector.fromArray(R, dout, x + c, tail)
                         .mul(FloatVector.fromArray(R, params, wOff + c, tail));
-                sumD = sumD.add(dnorm, tail);
-                sumDN = sumDN.add(dnorm.mul(norm), tail);
+                sumD0 = sumD0.add(dnorm, tail);
+                sumDN0 = sumDN0.blend(dnorm.fma(norm, sumDN0), tail);
             }
-            float dnormMean = VectorMath.sum(sumD) / C;
-            float dnormNormMean = VectorMath.sum(sumDN) / C;
+            float dnormMean = VectorMath.sum(sumD0.add(sumD1)) / C;
+            float dnormNormMean = VectorMath.sum(sumDN0.add(sumDN1)) / C;
             // 2. dinp += (dnorm − mean(dnorm) − norm · mean(dnorm · norm)) · rstd
             for (c = 0; c < full; c += L) {
                 FloatVector norm = FloatVector.fromArray(R, inp, x + c).sub(m).mul(s);
