@@ -14,11 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>forward: the arg-max is the first index whose logit equals the row maximum (found with a
  * vector max, then the first lane that compares equal), which is exactly the portable kernel's
  * first strict maximum; the maximum subtracted is that logit itself. The exponentials are
- * {@link VectorMath#exp} (about 1 ulp, arguments below −87 give e^−87 instead of underflowing) and
- * their sum is taken in a fixed order that depends on V only (16 partial sums over the full
- * 8-lane vectors, then the masked tail), so probs and losses
- * agree with the portable kernel to rounding and are bit-identical for any split of the rows.
- * Logits are assumed free of NaN.
+ * {@link VectorMath#exp} (about 1 ulp, arguments below −87 give e^−87 instead of underflowing)
+ * and their sum is taken in a fixed order that depends on V only (16 partial sums over the full
+ * 8-lane vectors, then the masked tail), so probs and losses agree with the portable kernel to
+ * rounding and are bit-identical for any split of the rows. Logits are assumed free of NaN.
  *
  * <p>backward: scale · probs, with scale · (prob − 1) at the target: bit-identical to the
  * portable kernel.

@@ -12,11 +12,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>forward and backwardInput work row by row, vectorised along C. A row's sums are kept in
  * 16 partial sums (two 8-lane accumulators; channel c goes to lane c mod 8 of accumulator
  * (c / 8) mod 2, a masked vector for the tail), combined in a fixed order at the end, so a row's
- * result depends on nothing but the row:
- * bit-identical for any split of the rows and any JIT tier. The species is fixed at 8 lanes so
- * the result does not depend on the machine's vector width either. The summation order differs
- * from the portable kernel's, so mean, rstd and what depends on them agree with it to rounding,
- * not bit for bit; the elementwise steps use the portable kernel's operations.
+ * result depends on nothing but the row: bit-identical for any split of the rows and any JIT
+ * tier. The species is fixed at 8 lanes so the result does not depend on the machine's vector
+ * width either. The summation order differs from the portable kernel's, so mean, rstd and what
+ * depends on them agree with it to rounding, not bit for bit; the elementwise steps use the
+ * portable kernel's operations.
  *
  * <p>backwardParams is vectorised across the worker's channels with each channel summing over
  * the rows in the portable kernel's order and operations: bit-identical to the portable kernel.
