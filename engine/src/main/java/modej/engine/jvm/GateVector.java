@@ -19,28 +19,28 @@ public final class GateVector {
     /** out (rows, C) = (or += when accumulate ≠ 0) weights[row / rowsPerGate][source] · y (rows, C). */
     public static void mix(float[] out, float[] y, float[] weights, int source, int E1, int C, int rowsPerGate,
                            int accumulate, int offset, int count) {
+        // Two small methods rather than one with both loops: each compiles on its own profile.
+        if (accumulate == 0) {
+            mixWrite(out, y, weights, source, E1, C, rowsPerGate, offset, count);
+        } else {
+            mixBackwardInput(out, y, weights, source, E1, C, rowsPerGate, offset, count);   // out += w · y
+        }
+    }
+
+    /** out (rows, C) = weights[row / rowsPerGate][source] · y (rows, C). */
+    private static void mixWrite(float[] out, float[] y, float[] weights, int source, int E1, int C,
+                                 int rowsPerGate, int offset, int count) {
         int full = F.loopBound(C);
         VectorMask<Float> tail = F.indexInRange(full, C);
         for (int r = offset; r < offset + count; r++) {
             float w = weights[(r / rowsPerGate) * E1 + source];
             int x = r * C;
             int c = 0;
-            if (accumulate == 0) {
-                for (; c < full; c += F.length()) {
-                    FloatVector.fromArray(F, y, x + c).mul(w).intoArray(out, x + c);
-                }
-                if (c < C) {
-                    FloatVector.fromArray(F, y, x + c, tail).mul(w).intoArray(out, x + c, tail);
-                }
-            } else {
-                for (; c < full; c += F.length()) {
-                    FloatVector t = FloatVector.fromArray(F, y, x + c).mul(w);
-                    FloatVector.fromArray(F, out, x + c).add(t).intoArray(out, x + c);
-                }
-                if (c < C) {
-                    FloatVector t = FloatVector.fromArray(F, y, x + c, tail).mul(w);
-                    FloatVector.fromArray(F, out, x + c, tail).add(t).intoArray(out, x + c, tail);
-                }
+            for (; c < full; c += F.length()) {
+                FloatVector.fromArray(F, y, x + c).mul(w).intoArray(out, x + c);
+            }
+            if (c < C) {
+                FloatVector.fromArray(F, y, x + c, tail).mul(w).intoArray(out, x + c, tail);
             }
         }
     }
