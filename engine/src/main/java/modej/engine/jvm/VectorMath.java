@@ -23,17 +23,20 @@ public final class VectorMath {
     private VectorMath() {
     }
 
-    /** e^x per lane (Cephes expf: range reduction by ln 2, degree-6 polynomial; about 1 ulp), x clamped to ±87. */
+    /**
+     * e^x per lane (Cephes expf: range reduction by ln 2, degree-6 polynomial; about 1 ulp), x clamped to ±87.
+     * Works in x's own species.
+     */
     public static FloatVector exp(FloatVector x) {
         x = x.max(-87f).min(87f);
         FloatVector n = x.mul(LOG2E).add(ROUND).sub(ROUND);               // round(x / ln 2)
         FloatVector r = n.mul(-LN2_HI).add(x);
         r = n.mul(-LN2_LO).add(r);                                         // r = x − n·ln 2, |r| ≤ ln2/2
         FloatVector p = r.fma(1.9875691500E-4f, 1.3981999507E-3f);
-        p = p.fma(r, FloatVector.broadcast(F, 8.3334519073E-3f));
-        p = p.fma(r, FloatVector.broadcast(F, 4.1665795894E-2f));
-        p = p.fma(r, FloatVector.broadcast(F, 1.6666665459E-1f));
-        p = p.fma(r, FloatVector.broadcast(F, 5.0000001201E-1f));
+        p = p.fma(r, x.broadcast(8.3334519073E-3f));
+        p = p.fma(r, x.broadcast(4.1665795894E-2f));
+        p = p.fma(r, x.broadcast(1.6666665459E-1f));
+        p = p.fma(r, x.broadcast(5.0000001201E-1f));
         p = p.fma(r.mul(r), r).add(1f);                                    // 1 + r + r²·P(r)
         IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
         return p.mul(bits.reinterpretAsFloats());                          // · 2ⁿ
@@ -52,5 +55,17 @@ public final class VectorMath {
         p = Math.fma(p, r, 5.0000001201E-1f);
         p = Math.fma(p, r * r, r) + 1f;
         return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+
+    /**
+     * Σ of the lanes, added in lane order from lane 0. Unlike {@code reduceLanes(ADD)}, whose order
+     * the Vector API leaves open, this gives the same bits in every JIT tier.
+     */
+    public static float sum(FloatVector v) {
+        float s = v.lane(0);
+        for (int l = 1; l < v.length(); l++) {
+            s += v.lane(l);
+        }
+        return s;
     }
 }
