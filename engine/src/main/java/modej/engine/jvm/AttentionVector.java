@@ -1,6 +1,7 @@
 package modej.engine.jvm;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -29,6 +30,7 @@ public final class AttentionVector {
                                int offset, int count) {
         int hs = C / NH;
         float scale = scale(hs);
+        float[] tmp = Gemm.scratch().extra(Gemm.V);
         int end = offset + count;
         for (int idx = offset; idx < end; ) {
             int bh = idx / T, b = bh / NH, h = bh % NH;
@@ -41,7 +43,7 @@ public final class AttentionVector {
                     att, a, T, false, Gemm.LOWER_COLS);
             // 2. softmax of scale·scores over t2 ≤ t, zeros beyond
             for (int t = tLo; t < tHi; t++) {
-                softmaxRow(att, a + t * T, t + 1, T, scale);
+                softmaxRow(att, a + t * T, t + 1, T, scale, tmp);
             }
             // 3. out[t] = Σ_t2 att[t][t2]·v[t2]
             Gemm.multiply(tLo, tHi, hs, T,
@@ -60,6 +62,7 @@ public final class AttentionVector {
                                       int offset, int count) {
         int hs = C / NH;
         float scale = scale(hs);
+        float[] tmp = Gemm.scratch().extra(Gemm.V);
         int end = offset + count;
         for (int idx = offset; idx < end; ) {
             int bh = idx / T, b = bh / NH, h = bh % NH;
@@ -72,7 +75,7 @@ public final class AttentionVector {
                     dpreatt, a, T, false, Gemm.LOWER_COLS);
             // 2. through the softmax, in place
             for (int t = tLo; t < tHi; t++) {
-                softmaxBackwardRow(dpreatt, att, a + t * T, t + 1, T, scale);
+                softmaxBackwardRow(dpreatt, att, a + t * T, t + 1, T, scale, tmp);
             }
             idx = bh * T + tHi;
         }
@@ -113,78 +116,77 @@ public final class AttentionVector {
         return (float) (1.0 / Math.sqrt(hs));
     }
 
-    /** row[0, n) = softmax(scale·row[0, n)), row[n, T) = 0. */
-    static void softmaxRow(float[] x, int row, int n, int T, float scale) {
+    /** row[0, n) = softmax(scale·row[0, n)), row[n, T) = 0; tmp holds V floats. */
+    static void softmaxRow(float[] x, int row, int n, int T, float scale, float[] tmp) {
         int vec = n - n % Gemm.V;
+        VectorMask<Float> tail = Gemm.SPECIES.indexInRange(vec, n);
         FloatVector vmax = FloatVector.broadcast(Gemm.SPECIES, Float.NEGATIVE_INFINITY);
-        int i = 0;
-        for (; i < vec; i += Gemm.V) {
-            vmax = vmax.max(FloatVector.fromArray(Gemm.SPECIES, x, row + i));
+        for (int i = 0; i < vec; i += Gemm.V) {
+            vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(Gemm.SPECIES, x, row + i));
         }
-        float max = Float.NEGATIVE_INFINITY;
-        for (int l = 0; l < Gemm.V; l++) {
-            max = Math.max(max, vmax.lane(l));
+        if (vec < n) {
+            vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(Gemm.SPECIES, x, row + vec, tail), tail);
         }
-        for (; i < n; i++) {
-            max = Math.max(max, x[row + i]);
-        }
-        float shift = scale * max;
+        float shift = scale * vmax.reduceLanes(VectorOperators.MAX);   // max is exact in any order
         FloatVector vsum = FloatVector.zero(Gemm.SPECIES);
-        for (i = 0; i < vec; i += Gemm.V) {
+        for (int i = 0; i < vec; i += Gemm.V) {
             FloatVector e = exp(FloatVector.fromArray(Gemm.SPECIES, x, row + i).mul(scale).sub(shift));
             e.intoArray(x, row + i);
             vsum = vsum.add(e);
         }
-        float sum = sumLanes(vsum);
-        for (; i < n; i++) {
-            float e = exp(scale * x[row + i] - shift);
-            x[row + i] = e;
-            sum += e;
+        if (vec < n) {
+            FloatVector e = exp(FloatVector.fromArray(Gemm.SPECIES, x, row + vec, tail).mul(scale).sub(shift));
+            e.intoArray(x, row + vec, tail);
+            vsum = vsum.add(e, tail);
         }
-        float inv = 1f / sum;
-        for (i = 0; i < vec; i += Gemm.V) {
+        float inv = 1f / sumLanes(vsum, tmp);
+        for (int i = 0; i < vec; i += Gemm.V) {
             FloatVector.fromArray(Gemm.SPECIES, x, row + i).mul(inv).intoArray(x, row + i);
         }
-        for (; i < n; i++) {
-            x[row + i] *= inv;
+        if (vec < n) {
+            FloatVector.fromArray(Gemm.SPECIES, x, row + vec, tail).mul(inv).intoArray(x, row + vec, tail);
         }
         java.util.Arrays.fill(x, row + n, row + T, 0f);
     }
 
-    /** d[row + t2] holds datt; becomes scale·att·(datt − Σ att·datt) for t2 &lt; n, 0 up to T. */
-    static void softmaxBackwardRow(float[] d, float[] att, int row, int n, int T, float scale) {
+    /** d[row + t2] holds datt; becomes scale·att·(datt − Σ att·datt) for t2 &lt; n, 0 up to T; tmp holds V floats. */
+    static void softmaxBackwardRow(float[] d, float[] att, int row, int n, int T, float scale, float[] tmp) {
         int vec = n - n % Gemm.V;
+        VectorMask<Float> tail = Gemm.SPECIES.indexInRange(vec, n);
         FloatVector vdot = FloatVector.zero(Gemm.SPECIES);
-        int i = 0;
-        for (; i < vec; i += Gemm.V) {
+        for (int i = 0; i < vec; i += Gemm.V) {
             vdot = FloatVector.fromArray(Gemm.SPECIES, att, row + i)
                     .fma(FloatVector.fromArray(Gemm.SPECIES, d, row + i), vdot);
         }
-        float dot = sumLanes(vdot);
-        for (; i < n; i++) {
-            dot = Math.fma(att[row + i], d[row + i], dot);
+        if (vec < n) {   // masked-off lanes load 0 and add 0·0
+            vdot = FloatVector.fromArray(Gemm.SPECIES, att, row + vec, tail)
+                    .fma(FloatVector.fromArray(Gemm.SPECIES, d, row + vec, tail), vdot);
         }
-        for (i = 0; i < vec; i += Gemm.V) {
+        float dot = sumLanes(vdot, tmp);
+        for (int i = 0; i < vec; i += Gemm.V) {
             FloatVector p = FloatVector.fromArray(Gemm.SPECIES, att, row + i);
             FloatVector.fromArray(Gemm.SPECIES, d, row + i).sub(dot).mul(p.mul(scale)).intoArray(d, row + i);
         }
-        for (; i < n; i++) {
-            d[row + i] = (d[row + i] - dot) * (att[row + i] * scale);
+        if (vec < n) {
+            FloatVector p = FloatVector.fromArray(Gemm.SPECIES, att, row + vec, tail);
+            FloatVector.fromArray(Gemm.SPECIES, d, row + vec, tail).sub(dot).mul(p.mul(scale)).intoArray(d, row + vec, tail);
         }
         java.util.Arrays.fill(d, row + n, row + T, 0f);
     }
 
-    // The lane reduction and exp below are built from exactly rounded lanewise operations only, so
+    // The lane sum and exp here are built from exactly rounded lanewise operations only, so
     // interpreted, C1 and C2 code (and vector and scalar lanes) give the same bits. The Vector
     // API's own reduceLanes(ADD) and lanewise(EXP) make no such promise.
 
-    /** Σ lanes, in lane order. */
-    static float sumLanes(FloatVector v) {
-        float s = v.lane(0);
-        for (int l = 1; l < Gemm.V; l++) {
-            s += v.lane(l);
+    /** Σ lanes of v as a fixed pairwise tree (lane i + lane i + V/2, …), via tmp (V floats). */
+    static float sumLanes(FloatVector v, float[] tmp) {
+        v.intoArray(tmp, 0);
+        for (int w = Gemm.V / 2; w >= 1; w /= 2) {
+            for (int i = 0; i < w; i++) {
+                tmp[i] += tmp[i + w];
+            }
         }
-        return s;
+        return tmp[0];
     }
 
     private static final float LOG2E = 1.44269504f;

@@ -13,7 +13,7 @@ import modej.engine.kernel.Matmul;
  * Throughput of the fast paths (not a test). Run with
  * <pre>
  * java --add-modules jdk.incubator.vector -XX:-OptoRegScheduling \
- *      -cp engine/target/classes:engine/target/test-classes modej.engine.jvm.VectorBench matmul|attention [reps]
+ *      -cp engine/target/classes:engine/target/test-classes modej.engine.jvm.VectorBench matmul|attention [reps [filter]]
  * </pre>
  * Prints the median GFLOP/s of {@code reps} timed calls after warm-up by call count, single-threaded
  * (direct call over the whole range) and through {@link JvmBackend} with 2 threads.
@@ -23,6 +23,7 @@ public final class VectorBench {
     public static void main(String[] args) {
         String what = args.length > 0 ? args[0] : "matmul";
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+        only = args.length > 2 ? args[2] : "";
         if (what.equals("matmul")) {
             matmul(2048, 384, 1536, reps);
             matmul(2048, 384, 384, reps);
@@ -104,19 +105,28 @@ public final class VectorBench {
         }
     }
 
+    /** Runs only the cases whose name contains this (e.g. "1T", "2T", "forward"). */
+    static String only = "";
+
     static void report(String name, double flops, int reps, Runnable r) {
+        if (!name.contains(only)) {
+            return;
+        }
         long warmStart = System.nanoTime();
         for (int i = 0; i < 200 && System.nanoTime() - warmStart < 3e9; i++) {
             r.run();
         }
         double[] g = new double[reps];
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long bytes0 = mx.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < reps; i++) {
             long t0 = System.nanoTime();
             r.run();
             g[i] = flops / (System.nanoTime() - t0);
         }
+        long bytes = (mx.getCurrentThreadAllocatedBytes() - bytes0) / reps;
         Arrays.sort(g);
-        System.out.printf("%-50s median %6.1f GFLOP/s  (min %6.1f, max %6.1f, %d reps)%n",
-                name, g[reps / 2], g[0], g[reps - 1], reps);
+        System.out.printf("%-50s median %6.1f GFLOP/s  (min %6.1f, max %6.1f, %d reps; calling thread allocated %d B/call)%n",
+                name, g[reps / 2], g[0], g[reps - 1], reps, bytes);
     }
 }
