@@ -12,13 +12,14 @@ import modej.model.tokenizer.Tokenizer;
 /**
  * A corpus by spec, split and tokenised. A spec is one of:
  * <ul>
- *   <li>{@code wordnet}: WordNet 3.1 glosses, from the Maven artifact on the class path;</li>
+ *   <li>a built-in corpus ({@link BuiltInCorpora}): {@code code}, {@code english} (alias
+ *       {@code wordnet}), {@code math} or {@code math?count=20000&seed=0};</li>
  *   <li>{@code jsonl:FILE?template={question}\n{answer}}: one document per JSON line, its text the
  *       template with {@code {field}} filled in ({@link JsonLinesSource});</li>
  *   <li>{@code zip:FILE?ext=.java}: one document per matching zip or jar entry ({@link ZipSource});</li>
  *   <li>otherwise a file, folder or glob of UTF-8 text ({@link TextSource}).</li>
  * </ul>
- * The name {@code wordnet} wins over a file of that name: write {@code ./wordnet} for the file.
+ * Built-in names win over files of the same name: write {@code ./math} for a folder called math.
  * Documents are cut into chunks before the split, so a single-file corpus still gets a validation part.
  */
 public final class Corpus {
@@ -52,8 +53,8 @@ public final class Corpus {
 
     /** The documents {@code spec} names, with skip counts and provenance. */
     public static CorpusText read(String spec) {
-        if (spec.equals("wordnet")) {
-            return CorpusText.of(WordNetCorpus.glosses());
+        if (BuiltInCorpora.isBuiltIn(spec)) {
+            return BuiltInCorpora.read(spec);
         }
         if (spec.startsWith("jsonl:")) {
             return JsonLinesSource.read(SourceSpec.parse(spec, true));
