@@ -31,8 +31,9 @@ import picocli.CommandLine.Option;
 final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--corpus", defaultValue = "wordnet", paramLabel = "SPEC",
-            description = "Text file, folder or glob (e.g. 'books/*.txt'), or 'wordnet' for WordNet 3.1 glosses "
-                    + "fetched by Maven (default: ${DEFAULT-VALUE}).")
+            description = "Text file, folder or glob (e.g. 'books/*.txt'), jsonl:FILE?template={text}, "
+                    + "zip:FILE?ext=.java, or a built-in corpus fetched by Maven: wordnet (WordNet 3.1 glosses, "
+                    + "alias english), code or math?count=20000&seed=0; see train --help (default: ${DEFAULT-VALUE}).")
     String corpus;
     @Option(names = "--preset", defaultValue = "tiny", description = "Model size: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
             completionCandidates = Presets.class)

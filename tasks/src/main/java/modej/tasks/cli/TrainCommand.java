@@ -50,7 +50,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--backbone", required = true, description = "Backbone checkpoint (from ./modej pretrain).")
     Path backbone;
     @Option(names = "--data", required = true, paramLabel = "NAME=SPEC",
-            description = "A domain and its corpus (file, folder, glob or 'wordnet'); repeat for each domain.")
+            description = {"A domain and its corpus; repeat for each domain. SPEC is a file, folder or glob of text,",
+                    "jsonl:FILE?template={question}\\n{answer} (one document per JSON line, fields filled in),",
+                    "zip:FILE?ext=.java (one document per matching zip or jar entry), or a built-in corpus:",
+                    "code (Java sources jars fetched by Maven), english (alias wordnet: WordNet 3.1 glosses),",
+                    "math?count=20000&seed=0 (generated word problems with worked answers).",
+                    "E.g. --data code=code --data math=math --data english=english"})
     List<String> data;
     @Option(names = "--domain", description = "mode-expert: the domain this expert is trained on.")
     String domain;

@@ -5,25 +5,64 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 import modej.model.tokenizer.Tokenizer;
 
 /**
- * A corpus by name, split and tokenised: {@code wordnet} (WordNet 3.1 glosses, from the Maven
- * artifact on the class path) or a file, folder or glob of UTF-8 text. Documents are cut into
- * chunks before the split, so a single-file corpus still gets a validation part.
+ * A corpus by spec, split and tokenised. A spec is one of:
+ * <ul>
+ *   <li>a built-in corpus ({@link BuiltInCorpora}): {@code code}, {@code english} (alias
+ *       {@code wordnet}), {@code math} or {@code math?count=20000&seed=0};</li>
+ *   <li>{@code jsonl:FILE?template={question}\n{answer}}: one document per JSON line, its text the
+ *       template with {@code {field}} filled in ({@link JsonLinesSource});</li>
+ *   <li>{@code zip:FILE?ext=.java}: one document per matching zip or jar entry ({@link ZipSource});</li>
+ *   <li>otherwise a file, folder or glob of UTF-8 text ({@link TextSource}).</li>
+ * </ul>
+ * Built-in names win over files of the same name: write {@code ./math} for a folder called math.
+ * Documents are cut into chunks before the split, so a single-file corpus still gets a validation part.
  */
 public final class Corpus {
 
-    /** The token streams of the two parts, and facts to report and to check a resume against. */
-    public record Tokens(int[] train, int[] validation, int documents, String fingerprint) {
+    /**
+     * The token streams of the two parts, and facts to report and to check a resume against.
+     *
+     * @param train       training tokens
+     * @param validation  validation tokens
+     * @param documents   documents read (before chunking)
+     * @param fingerprint first 16 hex digits of SHA-256 over both streams
+     * @param skipped     items read but left out, by reason (see {@link CorpusText#skipped()})
+     * @param sources     provenance of built-in corpora; empty for files on disk
+     */
+    public record Tokens(int[] train, int[] validation, int documents, String fingerprint,
+                         Map<String, Integer> skipped, List<CorpusText.Provenance> sources) {
+
+        /** Tokens with nothing skipped and no provenance (synthetic data, tests). */
+        public Tokens(int[] train, int[] validation, int documents, String fingerprint) {
+            this(train, validation, documents, fingerprint, Map.of(), List.of());
+        }
     }
 
     private Corpus() {
     }
 
+    /** The documents {@code spec} names; see the class comment for the forms a spec takes. */
     public static List<Document> documents(String spec) {
-        return spec.equals("wordnet") ? WordNetCorpus.glosses() : TextSource.read(spec);
+        return read(spec).documents();
+    }
+
+    /** The documents {@code spec} names, with skip counts and provenance. */
+    public static CorpusText read(String spec) {
+        if (BuiltInCorpora.isBuiltIn(spec)) {
+            return BuiltInCorpora.read(spec);
+        }
+        if (spec.startsWith("jsonl:")) {
+            return JsonLinesSource.read(SourceSpec.parse(spec, true));
+        }
+        if (spec.startsWith("zip:")) {
+            return ZipSource.read(SourceSpec.parse(spec, true));
+        }
+        return TextSource.readCounted(spec);
     }
 
     /** Splits by content hash ({@code validation} of the chunks held out) and tokenises both parts. */
@@ -34,11 +73,12 @@ public final class Corpus {
         if (tokenizer.vocabSize() != ByteTokens.VOCAB) {
             throw new IllegalArgumentException("only the byte tokenizer is supported, got " + tokenizer.name());
         }
-        List<Document> docs = documents(spec);
+        CorpusText text = read(spec);
+        List<Document> docs = text.documents();
         Split split = Split.byFraction(docs, 1 - validation, validation, 0);
         int[] train = ByteTokens.encode(split.train());
         int[] val = ByteTokens.encode(split.validation());
-        return new Tokens(train, val, docs.size(), fingerprint(train, val));
+        return new Tokens(train, val, docs.size(), fingerprint(train, val), text.skipped(), text.sources());
     }
 
     /** First 16 hex digits of SHA-256 over both token streams. */

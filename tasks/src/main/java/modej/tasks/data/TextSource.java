@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -46,18 +47,24 @@ public final class TextSource {
      *                                  or "X: invalid UTF-8 at byte N (line L)"
      */
     public static List<Document> read(String spec) {
+        return readCounted(spec).documents();
+    }
+
+    /** As {@link #read(String)}, also counting the empty files skipped (reason {@code empty files}). */
+    public static CorpusText readCounted(String spec) {
         List<Path> files = isGlob(spec) ? globFiles(spec) : namedFiles(spec);
         List<Document> docs = new ArrayList<>(files.size());
+        int empty = 0;
         for (Path file : files) {
             String text = decode(file);
-            if (!text.isEmpty()) {
+            if (text.isEmpty()) {
+                empty++;
+            } else {
                 docs.add(new Document(file.toString(), text));
             }
         }
-        if (docs.isEmpty()) {
-            throw new IllegalArgumentException("corpus " + spec + " is empty");
-        }
-        return docs;
+        Map<String, Integer> skipped = empty == 0 ? Map.of() : Map.of("empty files", empty);
+        return new CorpusText(docs, skipped, List.of()).requireDocuments(spec);
     }
 
     private static boolean isGlob(String spec) {
@@ -154,12 +161,15 @@ public final class TextSource {
 
     /** The file's text, failing with the file and byte offset of the first byte that is not UTF-8. */
     static String decode(Path file) {
-        byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            return decode(Files.readAllBytes(file), file.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The bytes as UTF-8, failing with {@code name} and the offset of the first byte that is not UTF-8. */
+    static String decode(byte[] bytes, String name) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -171,7 +181,7 @@ public final class TextSource {
         }
         if (result.isError()) {
             int offset = in.position();
-            throw new IllegalArgumentException(file + ": invalid UTF-8 at byte " + offset
+            throw new IllegalArgumentException(name + ": invalid UTF-8 at byte " + offset
                     + " (line " + lineAt(bytes, offset) + ")");
         }
         out.flip();

@@ -9,6 +9,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -116,6 +122,44 @@ class SplitTest {
             below += u < 0.5 ? 1 : 0;
         }
         assertTrue(Math.abs(below - 5000) < 250, "below half: " + below);
+    }
+
+    /** 0, 1 or 2: the part of {@code split} that holds {@code doc}. */
+    private static int partOf(Split split, Document doc) {
+        return split.train().contains(doc) ? 0 : split.validation().contains(doc) ? 1 : 2;
+    }
+
+    @Test
+    void sameSplitOnAnyThreadCount() throws Exception {
+        List<Document> docs = corpus(3000);
+        Split whole = Split.of(docs, 0.8, 0.1, 0.1);
+        // Each document split on its own, in a parallel stream, lands where it does in the whole split.
+        Map<Document, Integer> alone = docs.parallelStream().collect(Collectors.toConcurrentMap(
+                d -> d, d -> partOf(Split.of(List.of(d), 0.8, 0.1, 0.1), d)));
+        for (Document doc : docs) {
+            assertEquals(partOf(whole, doc), alone.get(doc), doc.source());
+        }
+        // Two threads splitting the same corpus at once get the same split as one thread.
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Split>> runs = pool.invokeAll(List.<Callable<Split>>of(
+                    () -> Split.of(docs, 0.8, 0.1, 0.1), () -> Split.of(docs, 0.8, 0.1, 0.1)));
+            for (Future<Split> run : runs) {
+                assertEquals(whole, run.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void sameSplitOnEveryRun() {
+        // Pinned: a change here means every corpus is split differently from earlier runs.
+        Split split = Split.of(corpus(2000), 0.8, 0.1, 0.1);
+        assertEquals(List.of(1592, 198, 210),
+                List.of(split.train().size(), split.validation().size(), split.test().size()));
+        assertEquals(List.of("doc0", "doc42", "doc48"), split.validation().subList(0, 3).stream().map(Document::source).toList());
+        assertEquals(List.of("doc11", "doc12", "doc19"), split.test().subList(0, 3).stream().map(Document::source).toList());
     }
 
     @Test

@@ -114,7 +114,7 @@ class TextSourceTest {
         write("a.txt", "");
         write("b/c.txt", "");
         var e = assertThrows(IllegalArgumentException.class, () -> TextSource.read(dir.toString()));
-        assertEquals("corpus " + dir + " is empty", e.getMessage());
+        assertEquals("corpus " + dir + " is empty (skipped: empty files: 2)", e.getMessage());
         Path emptyFolder = Files.createDirectory(dir.resolve("nothing"));
         e = assertThrows(IllegalArgumentException.class, () -> TextSource.read(emptyFolder.toString()));
         assertEquals("corpus " + emptyFolder + " is empty", e.getMessage());
