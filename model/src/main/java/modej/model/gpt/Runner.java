@@ -23,6 +23,8 @@ public final class Runner {
     private final Executable[] backward;
     private final Optimizer optimizer;
     private final Executable optimizerStep;
+    // the buffers each step moves, in arrays made once (varargs would allocate every step)
+    private final Buffer[] inputBuffers, lossScaleBuffer, outputBuffers, probsBuffer, scheduleBuffers;
 
     /** @param settings AdamW settings, or null for an evaluation-only runner */
     public Runner(LmGraphs graphs, Backend backend, AdamWSettings settings) {
@@ -34,12 +36,18 @@ public final class Runner {
         this.graphs = graphs;
         this.backend = backend;
         graphs.slabs().forEach(s -> backend.toDevice(s.params()));
+        this.inputBuffers = new Buffer[]{graphs.tokens(), graphs.targets()};
+        this.lossScaleBuffer = new Buffer[]{graphs.lossScale()};
+        this.outputBuffers = new Buffer[]{graphs.losses(), graphs.correct()};
+        this.probsBuffer = new Buffer[]{graphs.probs()};
         this.forward = plan.compile(graphs.forwardStages(), backend).toArray(Executable[]::new);
         if (settings != null) {
             this.backward = plan.compile(graphs.backwardStages(), backend).toArray(Executable[]::new);
             this.optimizer = new Optimizer(graphs.slabs(), settings);
             this.optimizerStep = backend.compile(optimizer.graph());
+            this.scheduleBuffers = new Buffer[]{optimizer.learningRate(), optimizer.step()};
         } else {
+            this.scheduleBuffers = null;
             this.backward = null;
             this.optimizer = null;
             this.optimizerStep = null;
@@ -72,12 +80,12 @@ public final class Runner {
         }
         int valid = load(inputs, targets);
         graphs.lossScale().data()[0] = valid == 0 ? 0f : 1f / valid;
-        backend.toDevice(graphs.lossScale());
+        backend.toDevice(lossScaleBuffer);
         run(forward);
         run(backward);
         optimizer.learningRate().data()[0] = lr;
         optimizer.step().data()[0] = step;
-        backend.toDevice(optimizer.learningRate(), optimizer.step());
+        backend.toDevice(scheduleBuffers);
         optimizerStep.run();
         return readLoss();
     }
@@ -93,9 +101,9 @@ public final class Runner {
         int[] t = graphs.targets().data();
         java.util.Arrays.fill(t, -1);
         System.arraycopy(inputs, 0, graphs.tokens().data(), 0, graphs.tokens().length());
-        backend.toDevice(graphs.tokens(), graphs.targets());
+        backend.toDevice(inputBuffers);
         run(forward);
-        backend.toHost(graphs.probs());
+        backend.toHost(probsBuffer);
     }
 
     /** The softmax output (B·T, V) of the last run, after {@link #forward}. */
@@ -110,7 +118,7 @@ public final class Runner {
         }
         System.arraycopy(inputs, 0, graphs.tokens().data(), 0, n);
         System.arraycopy(targets, 0, graphs.targets().data(), 0, n);
-        backend.toDevice(graphs.tokens(), graphs.targets());
+        backend.toDevice(inputBuffers);
         int valid = 0;
         for (int t : targets) {
             if (t >= 0) {
@@ -122,7 +130,7 @@ public final class Runner {
 
     private Result readLoss() {
         Buffer.F32 losses = graphs.losses(), correct = graphs.correct();
-        backend.toHost(losses, correct);
+        backend.toHost(outputBuffers);
         double loss = 0, acc = 0;
         int rows = 0;
         int[] targets = graphs.targets().data();

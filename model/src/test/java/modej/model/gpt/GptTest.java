@@ -137,6 +137,26 @@ class GptTest {
     }
 
     @Test
+    void aTrainingStepAllocatesNothingOnTheCallingThread() {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        GptParams p = new GptParams(SMALL).init(14).makeTrainable();
+        int[] in = randomTokens(15, 64, 256), tg = randomTokens(16, 64, 256);
+        // portable kernels: Vector API code allocates until C2 has compiled it, which no test can wait for
+        try (JvmBackend be = new JvmBackend(2, false, false)) {
+            Runner r = Runner.of(p, 4, 16, be, AdamWSettings.DEFAULT);
+            for (int s = 1; s <= 20; s++) {
+                r.trainStep(in, tg, 1e-3f, s);
+            }
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int s = 21; s <= 30; s++) {
+                r.trainStep(in, tg, 1e-3f, s);
+            }
+            long perStep = (threads.getCurrentThreadAllocatedBytes() - before) / 10;
+            assertTrue(perStep < 64, "bytes allocated per training step: " + perStep);
+        }
+    }
+
+    @Test
     void twentyStepsBitIdenticalWithOneAndTwoThreads() {
         float[][] a = train(1), b = train(2);
         assertArrayEquals(a[0], b[0], "losses");
