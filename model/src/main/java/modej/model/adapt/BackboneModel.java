@@ -12,7 +12,10 @@ import modej.model.gpt.LmGraphs;
 import modej.model.param.ParameterCounts;
 import modej.model.param.Slab;
 
-/** The backbone alone: frozen (the reference) or fully fine-tuned (every slab trainable). */
+/**
+ * The backbone alone: frozen (the reference) or fully fine-tuned (every slab trainable). Either
+ * way the constructor sets every backbone slab so, whatever an earlier model made of it.
+ */
 public final class BackboneModel implements AdaptedModel {
 
     private final GptParams params;
@@ -23,6 +26,8 @@ public final class BackboneModel implements AdaptedModel {
         this.trained = fullFineTuning;
         if (fullFineTuning) {
             params.makeTrainable();
+        } else {
+            params.slabs().forEach(Slab::freeze);
         }
     }
 

@@ -21,7 +21,7 @@ import modej.model.gpt.LoraSlot;
 import modej.model.param.ParameterCounts;
 import modej.model.param.Slab;
 
-/** A frozen backbone with trainable LoRA adapters. */
+/** A frozen backbone (frozen by the constructor) with trainable LoRA adapters. */
 public final class LoraModel implements AdaptedModel {
 
     private final GptParams backbone;
@@ -32,6 +32,7 @@ public final class LoraModel implements AdaptedModel {
         this.method = method;
         this.backbone = backbone;
         this.lora = lora;
+        backbone.slabs().forEach(Slab::freeze);
         lora.slab().makeTrainable();
     }
 

@@ -24,15 +24,21 @@ public final class ModeModel implements AdaptedModel {
     private final String method;
     private final ModeParams params;
 
-    /** @param trainExperts whether the expert slabs are trained (the gate always is, unless nothing is) */
+    /**
+     * Sets what is trained: the backbone never; experts and gate as asked, also when they come
+     * from an earlier model (a stage-1 expert is still trainable in the process that trained it).
+     *
+     * @param trainExperts whether the expert slabs are trained (the gate always is, unless nothing is)
+     */
     public ModeModel(String method, ModeParams params, boolean trainExperts, boolean trainGate) {
         this.method = method;
         this.params = params;
-        if (trainExperts) {
-            params.experts().forEach(Slab::makeTrainable);
-        }
+        params.backbone().slabs().forEach(Slab::freeze);
+        params.experts().forEach(trainExperts ? Slab::makeTrainable : Slab::freeze);
         if (trainGate) {
             params.gate().makeTrainable();
+        } else {
+            params.gate().freeze();
         }
     }
 

@@ -48,6 +48,18 @@ public final class Slab {
         return this;
     }
 
+    /**
+     * Drops the gradient and moment buffers (if any): the slab is frozen again, and graphs recorded
+     * from now on neither compute its gradients nor update it. Graphs recorded before keep the
+     * buffers they captured.
+     */
+    public Slab freeze() {
+        grads = null;
+        m = null;
+        v = null;
+        return this;
+    }
+
     public Buffer.F32 grads() {
         return require(grads);
     }

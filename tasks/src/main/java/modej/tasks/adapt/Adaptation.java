@@ -49,7 +49,8 @@ public final class Adaptation {
         Runner runner = new Runner(model.graphs(s.batch(), s.seq()), backend, s.adamw());
         Runner evalRunner = validation == null ? null : new Runner(model.graphs(s.batch(), s.seq()), backend, null);
         TrainingLoop loop = new TrainingLoop(runner, batches, s.lr(), s.steps(), s.evalEvery(), 0,
-                () -> Validation.run(evalRunner, validation, s.batch(), s.seq(), s.evalBatches()), step -> { });
+                evalRunner == null ? null : () -> Validation.run(evalRunner, validation, s.batch(), s.seq(), s.evalBatches()),
+                step -> { });
         PeakHeap.reset();
         long t0 = System.nanoTime();
         TrainingLoop.Evaluation last = loop.run(model.method(), 0, s.steps(), log);

@@ -43,6 +43,7 @@ public final class TrainingLoop {
     private final Checkpointer checkpointer;
     private volatile boolean stopRequested;
 
+    /** @param validator validates at intervals and at the end; null for none */
     public TrainingLoop(Runner runner, Batches batches, LearningRate lr, int steps, int evalEvery, int checkpointEvery,
                         Validator validator, Checkpointer checkpointer) {
         this.runner = runner;
@@ -62,7 +63,8 @@ public final class TrainingLoop {
 
     /**
      * Trains steps {@code startStep+1 … min(stopAfter, steps)} and returns the last validation
-     * (null if none ran). Stopping before the last step saves a checkpoint, as an interruption would.
+     * (null if none ran, as with no validator). Stopping before the last step saves a checkpoint,
+     * as an interruption would.
      */
     public Evaluation run(String task, int startStep, int stopAfter, PrintStream log) throws IOException {
         int n = runner.graphs().tokens().length();
@@ -82,7 +84,7 @@ public final class TrainingLoop {
                 tokensDone += n;
                 progress.step(step, r.loss(), tokensDone);
                 boolean end = step == steps;
-                if (end || (evalEvery > 0 && step % evalEvery == 0)) {
+                if (validator != null && (end || (evalEvery > 0 && step % evalEvery == 0))) {
                     last = new Evaluation(step, validator.validate());
                     progress.println(String.format("step %d: validation loss %.4f, accuracy %.4f", step, last.loss(), last.accuracy()));
                 }

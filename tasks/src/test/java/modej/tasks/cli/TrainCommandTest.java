@@ -1,0 +1,155 @@
+package modej.tasks.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import modej.model.adapt.LoraModel;
+import modej.model.checkpoint.GptCheckpoint;
+import modej.model.checkpoint.ModeCheckpoint;
+import modej.model.gpt.GptConfig;
+import modej.model.gpt.GptParams;
+import modej.model.gpt.LoraParams;
+import modej.model.gpt.LoraSlot;
+import modej.model.mode.ModeParams;
+
+/** End to end through {@link Main#run}: every training method on two tiny domains, and the user errors. */
+class TrainCommandTest {
+
+    static final GptConfig CONFIG = new GptConfig(256, 32, 2, 2, 32, true);
+
+    @TempDir
+    Path dir;
+    Path backbone, a, b;
+
+    /** What a run printed and returned. */
+    record Run(int code, String out, String err) {
+    }
+
+    @BeforeEach
+    void files() throws IOException {
+        backbone = dir.resolve("backbone.safetensors");
+        GptCheckpoint.save(backbone, new GptParams(CONFIG).init(3), Map.of(), false);
+        a = text(dir.resolve("a.txt"), "abcdefgh ", 1);
+        b = text(dir.resolve("b.txt"), "0123456789+=;", 2);
+    }
+
+    /** Random characters from {@code alphabet} in lines: 5 chunks of 4 KiB, so both halves of the split get some. */
+    static Path text(Path file, String alphabet, long seed) throws IOException {
+        SplittableRandom r = new SplittableRandom(seed);
+        StringBuilder s = new StringBuilder();
+        while (s.length() < 20_000) {
+            s.append(alphabet.charAt(r.nextInt(alphabet.length())));
+            if (r.nextInt(40) == 0) {
+                s.append('\n');
+            }
+        }
+        return Files.writeString(file, s);
+    }
+
+    static Run run(List<String> args) {
+        PrintStream out = System.out, err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            code = Main.run(args.toArray(String[]::new));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    }
+
+    /** {@code train} with the two domains, the backbone, a 3-step budget, and {@code more}. */
+    List<String> train(String... more) {
+        List<String> args = new ArrayList<>(List.of("train", "--backbone", backbone.toString(), "--data", "a=" + a,
+                "--data", "b=" + b, "--steps", "3", "--batch", "2", "--seq", "16", "--threads", "1", "--validation", "0.5",
+                "--warmup-steps", "1"));
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    static Run ok(List<String> args) {
+        Run r = run(args);
+        assertEquals(0, r.code(), () -> String.join(" ", args) + "\nstdout:\n" + r.out() + "stderr:\n" + r.err());
+        return r;
+    }
+
+    @Test
+    void everyMethodTrainsSavesAndLoadsWithoutTouchingTheBackbone() throws IOException {
+        byte[] before = Files.readAllBytes(backbone);
+        Path ea = dir.resolve("out/expert-a.safetensors"), eb = dir.resolve("out/expert-b.safetensors");
+        Path composed = dir.resolve("out/composed.safetensors"), full = dir.resolve("out/full.safetensors");
+        Path lora = dir.resolve("out/lora.safetensors");
+
+        Run r = ok(train("--method", "mode-expert", "--domain", "a", "--out", ea.toString()));
+        assertTrue(r.out().contains("validation (a): loss"), r.out());
+        ok(train("--method", "mode-expert", "--domain", "b", "--out", eb.toString()));
+        r = ok(train("--method", "mode-compose", "--expert", "a=" + ea, "--expert", "b=" + eb, "--out", composed.toString()));
+        assertTrue(r.out().contains("saved " + composed), r.out());
+        ok(train("--method", "full", "--out", full.toString()));
+        ok(train("--method", "lora", "--out", lora.toString()));
+
+        GptParams base = GptCheckpoint.load(backbone, false).params();
+        ModeParams stage1 = ModeCheckpoint.load(ea, base, false);
+        assertEquals(List.of("a"), stage1.config().experts());
+        assertEquals(List.of("b"), ModeCheckpoint.load(eb, base, false).config().experts());
+        ModeParams stage2 = ModeCheckpoint.load(composed, base, false);
+        assertEquals(List.of("a", "b"), stage2.config().experts());
+        assertEquals(3, stage2.config().sources());
+        // stage 2 trained the experts it loaded: expert a moved away from its stage-1 weights
+        assertFalse(Arrays.equals(stage1.expert("a").params().data(), stage2.expert("a").params().data()));
+        assertEquals(ModeCheckpoint.fingerprint(base), GptCheckpoint.metadata(composed).get(ModeCheckpoint.BACKBONE_KEY));
+
+        GptParams tuned = GptCheckpoint.load(full, false).params();
+        assertEquals(CONFIG, tuned.config());
+        assertFalse(Arrays.equals(base.layer(0).params().data(), tuned.layer(0).params().data()), "full fine-tuning changed nothing");
+        LoraModel adapters = LoraModel.load(lora, base);
+        assertEquals(8, adapters.lora().rank());
+        assertEquals(LoraParams.parameterCount(CONFIG, 8, LoraSlot.TARGETS), adapters.lora().slab().size());
+        assertEquals("full", GptCheckpoint.metadata(full).get("modej.method"));
+
+        assertArrayEquals(before, Files.readAllBytes(backbone), "the backbone file changed");
+    }
+
+    /** Exit code 2 and exactly one line on stderr, {@code modej train: ...}, mentioning {@code hint}; nothing saved. */
+    void userError(List<String> args, String hint) {
+        Run r = run(args);
+        assertEquals(2, r.code(), () -> String.join(" ", args) + "\n" + r.err());
+        List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), r.err());
+        assertTrue(lines.get(0).startsWith("modej train: ") && lines.get(0).contains(hint), lines.get(0));
+        assertFalse(Files.exists(dir.resolve("out")), "an output was written");
+    }
+
+    @Test
+    void userErrorsExitWithTwoAndOneLine() {
+        Path out = dir.resolve("out/x.safetensors");
+        userError(train("--method", "magic", "--out", out.toString()), "unknown --method 'magic'");
+        userError(train("--method", "mode-expert", "--out", out.toString()), "needs --domain");
+        userError(train("--method", "mode-expert", "--domain", "c", "--out", out.toString()), "no domain 'c'");
+        userError(train("--method", "mode-compose", "--out", out.toString()), "needs --expert");
+        List<String> noEquals = new ArrayList<>(train("--method", "full", "--out", out.toString()));
+        noEquals.set(noEquals.indexOf("a=" + a), a.toString());
+        userError(noEquals, "expected NAME=SPEC");
+    }
+}
