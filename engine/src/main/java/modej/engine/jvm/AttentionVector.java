@@ -132,11 +132,14 @@ public final class AttentionVector {
             max = v > max ? v : max;
         }
         float shift = scale * max;
-        expRun(x, row, full, scale, shift);
-        for (int i = full; i < n; i++) {
-            x[row + i] = exp(scale * x[row + i] - shift);
+        float sum = expSumRun(x, row, vec, scale, shift, tmp);
+        if (full > vec) {
+            expRun(x, row + vec, Gemm.V, scale, shift);
+        } else {
+            for (int i = vec; i < n; i++) {
+                x[row + i] = exp(scale * x[row + i] - shift);
+            }
         }
-        float sum = sumOf(x, row, vec, tmp);
         for (int i = vec; i < n; i++) {
             sum += x[row + i];
         }
@@ -172,11 +175,13 @@ public final class AttentionVector {
         return maxLanes(m, tmp);
     }
 
-    /** Σ x[row, row + vec) with V lane sums, then {@link #sumLanes}. */
-    private static float sumOf(float[] x, int row, int vec, float[] tmp) {
+    /** x = exp(scale·x − shift) on [row, row + len), len a multiple of V; returns Σ x as V lane sums, then {@link #sumLanes}. */
+    private static float expSumRun(float[] x, int row, int len, float scale, float shift, float[] tmp) {
         FloatVector s = FloatVector.zero(Gemm.SPECIES);
-        for (int i = 0; i < vec; i += Gemm.V) {
-            s = s.add(FloatVector.fromArray(Gemm.SPECIES, x, row + i));
+        for (int i = 0; i < len; i += Gemm.V) {
+            FloatVector e = exp(FloatVector.fromArray(Gemm.SPECIES, x, row + i).mul(scale).sub(shift));
+            e.intoArray(x, row + i);
+            s = s.add(e);
         }
         return sumLanes(s, tmp);
     }
