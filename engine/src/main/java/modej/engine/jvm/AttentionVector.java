@@ -1,7 +1,6 @@
 package modej.engine.jvm;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -116,35 +115,38 @@ public final class AttentionVector {
         return (float) (1.0 / Math.sqrt(hs));
     }
 
+    // Row tails: the last partial vector [vec, vec + V) is computed in full when it fits in the
+    // row (lanes past n hold garbage until the zero fill), else lane by lane with the same
+    // operations; sums and maxima take the vector lanes first, then the tail in order. Masked
+    // vector operations are avoided (C2 does not always intrinsify them), and each vector loop
+    // is a small method of its own that takes no vectors: one large method with several loops
+    // exceeds C2's inlining node budget, and then vectors get boxed (10× slower).
+
     /** row[0, n) = softmax(scale·row[0, n)), row[n, T) = 0; tmp holds V floats. */
     static void softmaxRow(float[] x, int row, int n, int T, float scale, float[] tmp) {
         int vec = n - n % Gemm.V;
-        VectorMask<Float> tail = Gemm.SPECIES.indexInRange(vec, n);
-        FloatVector vmax = FloatVector.broadcast(Gemm.SPECIES, Float.NEGATIVE_INFINITY);
-        for (int i = 0; i < vec; i += Gemm.V) {
-            vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(Gemm.SPECIES, x, row + i));
+        int full = vec < n && vec + Gemm.V <= T ? vec + Gemm.V : vec;
+        float max = maxOf(x, row, vec, tmp);
+        for (int i = vec; i < n; i++) {
+            float v = x[row + i];
+            max = v > max ? v : max;
         }
-        if (vec < n) {
-            vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(Gemm.SPECIES, x, row + vec, tail), tail);
+        float shift = scale * max;
+        float sum = expSumRun(x, row, vec, scale, shift, tmp);
+        if (full > vec) {
+            expRun(x, row + vec, Gemm.V, scale, shift);
+        } else {
+            for (int i = vec; i < n; i++) {
+                x[row + i] = exp(scale * x[row + i] - shift);
+            }
         }
-        float shift = scale * vmax.reduceLanes(VectorOperators.MAX);   // max is exact in any order
-        FloatVector vsum = FloatVector.zero(Gemm.SPECIES);
-        for (int i = 0; i < vec; i += Gemm.V) {
-            FloatVector e = exp(FloatVector.fromArray(Gemm.SPECIES, x, row + i).mul(scale).sub(shift));
-            e.intoArray(x, row + i);
-            vsum = vsum.add(e);
+        for (int i = vec; i < n; i++) {
+            sum += x[row + i];
         }
-        if (vec < n) {
-            FloatVector e = exp(FloatVector.fromArray(Gemm.SPECIES, x, row + vec, tail).mul(scale).sub(shift));
-            e.intoArray(x, row + vec, tail);
-            vsum = vsum.add(e, tail);
-        }
-        float inv = 1f / sumLanes(vsum, tmp);
-        for (int i = 0; i < vec; i += Gemm.V) {
-            FloatVector.fromArray(Gemm.SPECIES, x, row + i).mul(inv).intoArray(x, row + i);
-        }
-        if (vec < n) {
-            FloatVector.fromArray(Gemm.SPECIES, x, row + vec, tail).mul(inv).intoArray(x, row + vec, tail);
+        float inv = 1f / sum;
+        scaleRun(x, row, full, inv);
+        for (int i = full; i < n; i++) {
+            x[row + i] *= inv;
         }
         java.util.Arrays.fill(x, row + n, row + T, 0f);
     }
@@ -152,31 +154,86 @@ public final class AttentionVector {
     /** d[row + t2] holds datt; becomes scale·att·(datt − Σ att·datt) for t2 &lt; n, 0 up to T; tmp holds V floats. */
     static void softmaxBackwardRow(float[] d, float[] att, int row, int n, int T, float scale, float[] tmp) {
         int vec = n - n % Gemm.V;
-        VectorMask<Float> tail = Gemm.SPECIES.indexInRange(vec, n);
-        FloatVector vdot = FloatVector.zero(Gemm.SPECIES);
-        for (int i = 0; i < vec; i += Gemm.V) {
-            vdot = FloatVector.fromArray(Gemm.SPECIES, att, row + i)
-                    .fma(FloatVector.fromArray(Gemm.SPECIES, d, row + i), vdot);
+        int full = vec < n && vec + Gemm.V <= T ? vec + Gemm.V : vec;
+        float dot = dotOf(att, d, row, vec, tmp);
+        for (int i = vec; i < n; i++) {
+            dot = Math.fma(att[row + i], d[row + i], dot);
         }
-        if (vec < n) {   // masked-off lanes load 0 and add 0·0
-            vdot = FloatVector.fromArray(Gemm.SPECIES, att, row + vec, tail)
-                    .fma(FloatVector.fromArray(Gemm.SPECIES, d, row + vec, tail), vdot);
+        backRun(d, att, row, full, dot, scale);
+        for (int i = full; i < n; i++) {
+            d[row + i] = (d[row + i] - dot) * (att[row + i] * scale);
         }
-        float dot = sumLanes(vdot, tmp);
+        java.util.Arrays.fill(d, row + n, row + T, 0f);
+    }
+
+    /** max of x[row, row + vec), vec a multiple of V (−∞ when 0). */
+    private static float maxOf(float[] x, int row, int vec, float[] tmp) {
+        FloatVector m = FloatVector.broadcast(Gemm.SPECIES, Float.NEGATIVE_INFINITY);
         for (int i = 0; i < vec; i += Gemm.V) {
+            m = m.lanewise(VectorOperators.MAX, FloatVector.fromArray(Gemm.SPECIES, x, row + i));
+        }
+        return maxLanes(m, tmp);
+    }
+
+    /** x = exp(scale·x − shift) on [row, row + len), len a multiple of V; returns Σ x as V lane sums, then {@link #sumLanes}. */
+    private static float expSumRun(float[] x, int row, int len, float scale, float shift, float[] tmp) {
+        FloatVector s = FloatVector.zero(Gemm.SPECIES);
+        for (int i = 0; i < len; i += Gemm.V) {
+            FloatVector e = exp(FloatVector.fromArray(Gemm.SPECIES, x, row + i).mul(scale).sub(shift));
+            e.intoArray(x, row + i);
+            s = s.add(e);
+        }
+        return sumLanes(s, tmp);
+    }
+
+    /** Σ a·b over [row, row + vec) with V lane fma chains, then {@link #sumLanes}. */
+    private static float dotOf(float[] a, float[] b, int row, int vec, float[] tmp) {
+        FloatVector s = FloatVector.zero(Gemm.SPECIES);
+        for (int i = 0; i < vec; i += Gemm.V) {
+            s = FloatVector.fromArray(Gemm.SPECIES, a, row + i).fma(FloatVector.fromArray(Gemm.SPECIES, b, row + i), s);
+        }
+        return sumLanes(s, tmp);
+    }
+
+    /** x = exp(scale·x − shift) on [row, row + len), len a multiple of V. */
+    private static void expRun(float[] x, int row, int len, float scale, float shift) {
+        for (int i = 0; i < len; i += Gemm.V) {
+            exp(FloatVector.fromArray(Gemm.SPECIES, x, row + i).mul(scale).sub(shift)).intoArray(x, row + i);
+        }
+    }
+
+    /** x *= f on [row, row + len), len a multiple of V. */
+    private static void scaleRun(float[] x, int row, int len, float f) {
+        for (int i = 0; i < len; i += Gemm.V) {
+            FloatVector.fromArray(Gemm.SPECIES, x, row + i).mul(f).intoArray(x, row + i);
+        }
+    }
+
+    /** d = (d − dot)·(att·scale) on [row, row + len), len a multiple of V. */
+    private static void backRun(float[] d, float[] att, int row, int len, float dot, float scale) {
+        for (int i = 0; i < len; i += Gemm.V) {
             FloatVector p = FloatVector.fromArray(Gemm.SPECIES, att, row + i);
             FloatVector.fromArray(Gemm.SPECIES, d, row + i).sub(dot).mul(p.mul(scale)).intoArray(d, row + i);
         }
-        if (vec < n) {
-            FloatVector p = FloatVector.fromArray(Gemm.SPECIES, att, row + vec, tail);
-            FloatVector.fromArray(Gemm.SPECIES, d, row + vec, tail).sub(dot).mul(p.mul(scale)).intoArray(d, row + vec, tail);
-        }
-        java.util.Arrays.fill(d, row + n, row + T, 0f);
     }
 
     // The lane sum and exp here are built from exactly rounded lanewise operations only, so
     // interpreted, C1 and C2 code (and vector and scalar lanes) give the same bits. The Vector
     // API's own reduceLanes(ADD) and lanewise(EXP) make no such promise.
+
+    /**
+     * The largest lane of v (exact in any order), via tmp (V floats). Compares rather than
+     * {@code Math.max}, whose NaN and −0 handling made this loop the softmax's slowest part.
+     */
+    static float maxLanes(FloatVector v, float[] tmp) {
+        v.intoArray(tmp, 0);
+        float m = tmp[0];
+        for (int i = 1; i < Gemm.V; i++) {
+            float x = tmp[i];
+            m = x > m ? x : m;
+        }
+        return m;
+    }
 
     /** Σ lanes of v as a fixed pairwise tree (lane i + lane i + V/2, …), via tmp (V floats). */
     static float sumLanes(FloatVector v, float[] tmp) {

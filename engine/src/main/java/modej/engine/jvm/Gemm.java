@@ -57,6 +57,12 @@ public final class Gemm {
     static final int MC = 48;
     static final int KC = NR >= 32 ? 256 : 384;
     static final int NC = 512;
+    /**
+     * Full register blocks of a row-major or transposed A are read in place, without packing,
+     * when C has at most this many NR-column panels (each A block is then reused only a few
+     * times, e.g. attention with n = head size); wider products pack A.
+     */
+    static final int DIRECT_A_PANELS = Integer.getInteger("modej.gemm.directPanels", 4);
 
     /** All of C is wanted and A is dense. */
     public static final int FULL = 0;
@@ -113,6 +119,7 @@ public final class Gemm {
             return;
         }
         Scratch s = SCRATCH.get();
+        boolean direct = (aks == 1 || ars == 1) && n <= DIRECT_A_PANELS * NR;
         int first = m0 - m0 % MR;                       // absolute alignment of register blocks
         // The k-range any block needs.
         int kBegin = causal == UPPER_K ? Math.min(first, K) : 0;
@@ -124,8 +131,9 @@ public final class Gemm {
                 packB(s.pb, kc, nc, b, bOff + pc * bks, bks, bcs, jc, n);
                 for (int ic = first; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
-                    packA(s.pa, kc, mc, a, aOff + pc * aks, ars, aks, ic, m0, m1);
-                    macro(s, kc, pc, kBegin, K, ic, mc, jc, nc, m0, m1, n, c, cOff, ldc, accumulate, causal);
+                    packA(s.pa, kc, mc, a, aOff + pc * aks, ars, aks, ic, m0, m1, direct);
+                    macro(s, kc, pc, kBegin, K, ic, mc, jc, nc, m0, m1, n, c, cOff, ldc, accumulate, causal,
+                            direct ? a : null, aOff + pc * aks, ars, aks);
                 }
             }
         }
@@ -134,7 +142,7 @@ public final class Gemm {
     /** All register blocks of one (MC × KC) A block against one (KC × NC) B block. */
     private static void macro(Scratch s, int kc, int pc, int kBegin, int K, int ic, int mc, int jc, int nc,
                               int m0, int m1, int n, float[] c, int cOff, int ldc,
-                              boolean accumulate, int causal) {
+                              boolean accumulate, int causal, float[] a, int aChunk, int ars, int aks) {
         float[] pa = s.pa;
         float[] pb = s.pb;
         for (int jr = 0; jr < nc; jr += NR) {
@@ -164,12 +172,42 @@ public final class Gemm {
                 int rLo = Math.max(i0, m0);
                 int rHi = Math.min(i0 + MR, m1);
                 int cols = Math.min(NR, n - j0);
-                if (rLo == i0 && rHi == i0 + MR && cols == NR) {
-                    kernel(hi - lo, pa, aAt, pb, bAt, c, cOff + i0 * ldc + j0, ldc, load);
+                boolean fullRows = rLo == i0 && rHi == i0 + MR;
+                if (fullRows && cols == NR) {
+                    int ci = cOff + i0 * ldc + j0;
+                    if (a == null) {
+                        kernel(hi - lo, pa, aAt, MR, pb, bAt, c, ci, ldc, load);
+                    } else if (aks == 1) {
+                        kernelRows(hi - lo, a, aChunk + i0 * ars + (lo - pc), ars, pb, bAt, c, ci, ldc, load);
+                    } else {
+                        kernel(hi - lo, a, aChunk + i0 + (lo - pc) * aks, aks, pb, bAt, c, ci, ldc, load);
+                    }
+                } else if (a != null && fullRows) {
+                    // Only the columns are partial: A in place, C through the tile.
+                    edgeDirect(hi - lo, a, aChunk + i0 * ars + (lo - pc) * aks, ars, aks, pb, bAt,
+                            c, cOff + j0, ldc, load, s.tile, i0, cols);
                 } else {
                     edge(hi - lo, pa, aAt, pb, bAt, c, cOff + j0, ldc, load, s.tile, i0, rLo, rHi, cols);
                 }
             }
+        }
+    }
+
+    /** A block with all rows valid but partial columns, A read in place. */
+    private static void edgeDirect(int kc, float[] a, int ai, int ars, int aks, float[] pb, int bAt,
+                                   float[] c, int cCol, int ldc, boolean load, float[] tile, int i0, int cols) {
+        if (load) {
+            for (int i = 0; i < MR; i++) {
+                System.arraycopy(c, cCol + (i0 + i) * ldc, tile, i * NR, cols);
+            }
+        }
+        if (aks == 1) {
+            kernelRows(kc, a, ai, ars, pb, bAt, tile, 0, NR, load);
+        } else {
+            kernel(kc, a, ai, aks, pb, bAt, tile, 0, NR, load);
+        }
+        for (int i = 0; i < MR; i++) {
+            System.arraycopy(tile, i * NR, c, cCol + (i0 + i) * ldc, cols);
         }
     }
 
@@ -182,17 +220,19 @@ public final class Gemm {
                 System.arraycopy(c, cCol + i * ldc, tile, (i - i0) * NR, cols);
             }
         }
-        kernel(kc, pa, aAt, pb, bAt, tile, 0, NR, load);
+        kernel(kc, pa, aAt, MR, pb, bAt, tile, 0, NR, load);
         for (int i = rLo; i < rHi; i++) {
             System.arraycopy(tile, (i - i0) * NR, c, cCol + i * ldc, cols);
         }
     }
 
     /**
-     * The register block: C[6×NR] (=|+=) Σ_p A-panel[p][0..6) ⊗ B-panel[p][0..NR), p in [0, kc),
-     * each element a chain of fma in p order. Kept small: it is the hot loop.
+     * The register block: C[6×NR] (=|+=) Σ_p A(·, p) ⊗ B-panel[p][0..NR), p in [0, kc), each
+     * element a chain of fma in p order, with A(i, p) = pa[ai + p·aStep + i] (a packed panel:
+     * aStep = MR; A stored transposed: its leading dimension). Kept small: it is the hot loop.
      */
-    static void kernel(int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int ci, int ldc, boolean load) {
+    static void kernel(int kc, float[] pa, int ai, int aStep, float[] pb, int bi, float[] c, int ci, int ldc,
+                       boolean load) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (load) {
             c00 = FloatVector.fromArray(SPECIES, c, ci);
@@ -233,7 +273,67 @@ public final class Gemm {
             a = FloatVector.broadcast(SPECIES, pa[ai + 5]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
-            ai += MR;
+            ai += aStep;
+            bi += NR;
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + V);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + V);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + V);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + V);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + V);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + V);
+    }
+
+    /** {@link #kernel} with A row-major in place: A(i, p) = a[ai + i·lda + p]. */
+    static void kernelRows(int kc, float[] a, int ai, int lda, float[] pb, int bi, float[] c, int ci, int ldc,
+                           boolean load) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (load) {
+            c00 = FloatVector.fromArray(SPECIES, c, ci);
+            c01 = FloatVector.fromArray(SPECIES, c, ci + V);
+            c10 = FloatVector.fromArray(SPECIES, c, ci + ldc);
+            c11 = FloatVector.fromArray(SPECIES, c, ci + ldc + V);
+            c20 = FloatVector.fromArray(SPECIES, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(SPECIES, c, ci + 2 * ldc + V);
+            c30 = FloatVector.fromArray(SPECIES, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(SPECIES, c, ci + 3 * ldc + V);
+            c40 = FloatVector.fromArray(SPECIES, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(SPECIES, c, ci + 4 * ldc + V);
+            c50 = FloatVector.fromArray(SPECIES, c, ci + 5 * ldc);
+            c51 = FloatVector.fromArray(SPECIES, c, ci + 5 * ldc + V);
+        } else {
+            FloatVector z = FloatVector.zero(SPECIES);
+            c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z;
+            c30 = z; c31 = z; c40 = z; c41 = z; c50 = z; c51 = z;
+        }
+        int a0 = ai, a1 = ai + lda, a2 = ai + 2 * lda, a3 = ai + 3 * lda, a4 = ai + 4 * lda, a5 = ai + 5 * lda;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + V);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(SPECIES, a[a1 + p]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(SPECIES, a[a2 + p]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(SPECIES, a[a3 + p]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(SPECIES, a[a4 + p]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(SPECIES, a[a5 + p]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
             bi += NR;
         }
         c00.intoArray(c, ci);
@@ -309,11 +409,14 @@ public final class Gemm {
      * are zero.
      */
     private static void packA(float[] pa, int kc, int mc, float[] a, int aOff, int ars, int aks,
-                              int ic, int m0, int m1) {
+                              int ic, int m0, int m1, boolean direct) {
         for (int ir = 0; ir < mc; ir += MR) {
             int i0 = ic + ir;
             int dst = ir * kc;
             boolean full = i0 >= m0 && i0 + MR <= m1;
+            if (direct && full) {
+                continue;                       // read in place by the macro-kernel
+            }
             if (ars == 1 && full) {
                 packRowsOf6(pa, dst, kc, a, aOff + i0, aks);
             } else if (aks == 1) {
