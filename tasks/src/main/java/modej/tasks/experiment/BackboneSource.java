@@ -70,8 +70,8 @@ final class BackboneSource {
             throw new IllegalArgumentException("backbone.pretrain.corpus: " + p.corpus() + " has too few tokens for one sequence of "
                     + (p.seq() + 1) + " in each split; raise backbone.pretrain.validation or use a larger corpus");
         }
-        log.printf(Locale.ROOT, "backbone: pretraining %s on %s (%,d training tokens) for %d steps%n", p.model(), p.corpus(),
-                corpus.train().length, p.steps());
+        log.printf(Locale.ROOT, "backbone: pretraining %d layers, width %d, %d heads, context %d on %s (%,d training tokens) "
+                + "for %d steps%n", p.layers(), p.width(), p.heads(), p.context(), p.corpus(), corpus.train().length, p.steps());
         Pretrainer.Settings settings = new Pretrainer.Settings(p.batch(), p.seq(), p.steps(),
                 new LearningRate(p.lr(), p.minLr(), p.warmupSteps(), p.steps()),
                 new AdamWSettings(AdamWSettings.DEFAULT.beta1(), AdamWSettings.DEFAULT.beta2(), AdamWSettings.DEFAULT.eps(),

@@ -48,4 +48,17 @@ final class ConfigValues {
         }
         return value;
     }
+
+    /** An unmodifiable copy of {@code list} (null when absent); fails on an empty entry. */
+    static <T> java.util.List<T> list(String key, java.util.List<T> list) {
+        if (list == null) {
+            return null;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null) {
+                throw new IllegalArgumentException(key + ": entry " + i + " is empty");
+            }
+        }
+        return java.util.List.copyOf(list);
+    }
 }

@@ -95,7 +95,8 @@ public final class Experiment {
                     skipped.add(label);
                     continue;
                 }
-                log.printf("[%d/%d] %s: training %s%n", index, total, label, m.method());
+                log.printf("[%d/%d] %s: %s%n", index, total, label,
+                        m.method().equals("frozen") ? "evaluating the frozen backbone" : "training " + m.method());
                 context = context != null ? context : new RunContext(config, backboneFile, backend, log);
                 RunResult r = context.run(m, seed, fingerprint, dir);
                 r.write(file);

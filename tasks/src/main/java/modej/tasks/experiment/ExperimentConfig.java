@@ -54,7 +54,7 @@ public record ExperimentConfig(String name, BackboneSpec backbone, Map<String, D
         }
         budget = budget == null ? Budget.DEFAULT : budget;
         methods = resolved(methods, budget, domains, english);
-        seeds = seeds == null ? List.of(0L) : List.copyOf(seeds);
+        seeds = seeds == null ? List.of(0L) : ConfigValues.list("seeds", seeds);
         if (seeds.isEmpty() || new HashSet<>(seeds).size() != seeds.size() || seeds.stream().anyMatch(s -> s < 0)) {
             throw new IllegalArgumentException("seeds: need at least one seed, each >= 0 and given once, got " + seeds);
         }

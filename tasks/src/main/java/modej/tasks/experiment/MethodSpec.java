@@ -64,6 +64,8 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
                         + (takes.isEmpty() ? ", which takes none besides lr" : "; its options: " + String.join(", ", takes)));
             }
         }
+        experts = ConfigValues.list("experts", experts);
+        targets = ConfigValues.list("targets", targets);
         if (lr != null) {
             ConfigValues.positive("lr", lr, 1);
         }
@@ -91,7 +93,7 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
         }
         if (lora || matched) {
             alpha = ConfigValues.positive("alpha", alpha, 16f);
-            targets = targets == null ? ALL_TARGETS : List.copyOf(targets);
+            targets = targets == null ? ALL_TARGETS : targets;
             if (targets.isEmpty() || !LoraSlot.TARGETS.containsAll(targets) || Set.copyOf(targets).size() != targets.size()) {
                 throw new IllegalArgumentException("targets: expected some of " + ALL_TARGETS + ", each once, got " + targets);
             }
@@ -114,7 +116,8 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
     /** With the defaults that depend on the rest of the file: the learning rate, the expert domains. */
     MethodSpec resolved(float budgetLr, List<String> expertDomains) {
         boolean mode = method.equals("mode"), matched = method.equals("lora-matched");
-        return new MethodSpec(name, method, lr == null ? budgetLr : lr, blocks, expertLayers, init, topK, temperature,
+        Float rate = lr != null || method.equals("frozen") ? lr : Float.valueOf(budgetLr);
+        return new MethodSpec(name, method, rate, blocks, expertLayers, init, topK, temperature,
                 sequenceGate, balance, trainGateOnly, mode && experts == null ? expertDomains : experts, rank, alpha,
                 targets, matched && matchExperts == null ? Integer.valueOf(Math.max(1, expertDomains.size())) : matchExperts);
     }

@@ -60,6 +60,7 @@ class ExperimentFileTest {
         assertEquals("copy:last", mode.init());
         assertFalse(mode.trainGateOnly());
         assertNull(c.method("full").rank(), "full takes no rank");
+        assertEquals(1e-3f, c.method("full").lr(), "lr defaults to the budget's");
         assertEquals(List.of(0L, 1L), c.seeds());
         assertEquals(4, c.evaluation().batch(), "evaluation batch defaults to the budget's");
         assertEquals("math", c.evaluation().mathDomain());
@@ -151,6 +152,10 @@ class ExperimentFileTest {
                 error(YAML.replace("stage2Steps: 10", "stage2Steps: 40")));
         assertEquals("exp.yaml: domains.math.weight: must be >= 0, got -1.0", error(YAML.replace("weight: 2", "weight: -1")));
         assertEquals("exp.yaml: name: required, e.g. table1-small", error(YAML.replace("name: demo\n", "")));
+        assertEquals("exp.yaml: seeds: entry 1 is empty", error(YAML.replace("seeds: [0, 1]", "seeds: [0, null]")));
+        assertEquals("exp.yaml: methods.1.targets: entry 0 is empty", error(YAML.replace("rank: 4", "rank: 4, targets: [null]")));
+        assertEquals("exp.yaml: methods.0.blocks: not an option of method 'full', which takes none besides lr",
+                error(YAML, "methods.0.blocks=2").replace("--set methods.0.blocks=2", "exp.yaml"));
     }
 
     @Test

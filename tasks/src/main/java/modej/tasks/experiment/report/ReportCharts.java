@@ -1,5 +1,6 @@
 package modej.tasks.experiment.report;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -89,9 +90,11 @@ public final class ReportCharts {
         HeatMapChart c = new HeatMapChartBuilder().width(700).height(120 + 60 * m.gates().size())
                 .title("Gate of " + m.method() + ", block " + block + ": mean weight per domain and source")
                 .xAxisTitle("source").yAxisTitle("domain").build();
-        c.getStyler().setShowValue(true).setMin(0).setMax(1).setHeatMapValueDecimalPattern("0.00");
+        c.getStyler().setShowValue(true).setMin(0).setMax(1).setHeatMapValueDecimalPattern("0.00")
+                .setRangeColors(new Color[]{new Color(255, 255, 255), new Color(33, 102, 172)});
         c.getStyler().setLegendVisible(false);
         List<String> domains = new ArrayList<>(m.gates().keySet());
+        java.util.Collections.reverse(domains); // row 0 is drawn at the bottom: put the first domain on top
         List<Number[]> cells = new ArrayList<>();
         for (int y = 0; y < domains.size(); y++) {
             double[] w = m.gates().get(domains.get(y)).get(block);
