@@ -46,11 +46,23 @@ public final class Adaptation {
      */
     public static Outcome train(AdaptedModel model, Settings s, Backend backend, Batches batches, int[] validation,
                                 Path out, Map<String, String> provenance, PrintStream log) throws IOException {
+        return train(model, s, backend, batches, validation, out, provenance, log, (step, loss) -> { });
+    }
+
+    /**
+     * As {@link #train(AdaptedModel, Settings, Backend, Batches, int[], Path, Map, PrintStream)}, with
+     * {@code listener} called after every step (e.g. a {@link modej.tasks.train.LossCurve}); no
+     * validation runs when {@code validation} is null.
+     */
+    public static Outcome train(AdaptedModel model, Settings s, Backend backend, Batches batches, int[] validation,
+                                Path out, Map<String, String> provenance, PrintStream log,
+                                TrainingLoop.StepListener listener) throws IOException {
         Runner runner = new Runner(model.graphs(s.batch(), s.seq()), backend, s.adamw());
         Runner evalRunner = validation == null ? null : new Runner(model.graphs(s.batch(), s.seq()), backend, null);
-        TrainingLoop loop = new TrainingLoop(runner, batches, s.lr(), s.steps(), s.evalEvery(), 0,
-                evalRunner == null ? null : () -> Validation.run(evalRunner, validation, s.batch(), s.seq(), s.evalBatches()),
-                step -> { });
+        TrainingLoop.Validator validator = validation == null ? null
+                : () -> Validation.run(evalRunner, validation, s.batch(), s.seq(), s.evalBatches());
+        TrainingLoop loop = new TrainingLoop(runner, batches, s.lr(), s.steps(), s.evalEvery(), 0, validator, step -> { })
+                .onStep(listener);
         PeakHeap.reset();
         long t0 = System.nanoTime();
         TrainingLoop.Evaluation last = loop.run(model.method(), 0, s.steps(), log);

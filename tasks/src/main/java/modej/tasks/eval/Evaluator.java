@@ -64,8 +64,11 @@ public final class Evaluator {
                 List.copyOf(results));
     }
 
-    /** One model on every domain; {@code reference} is the frozen backbone's metrics, or null for the backbone itself. */
-    private EvalReport.ModelResult evaluate(LoadedModel m, DomainData data, Map<String, EvalReport.Metrics> reference) {
+    /**
+     * One model on every domain; {@code reference} is the frozen backbone's metrics (for retention),
+     * or null for the backbone itself.
+     */
+    public EvalReport.ModelResult evaluate(LoadedModel m, DomainData data, Map<String, EvalReport.Metrics> reference) {
         long t0 = System.nanoTime();
         Runner runner = new Runner(m.model().graphs(settings.batch(), settings.seq()), backend, null);
         ModeGraphs mode = runner.graphs() instanceof ModeGraphs g ? g : null;

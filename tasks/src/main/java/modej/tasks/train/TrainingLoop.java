@@ -24,6 +24,15 @@ public final class TrainingLoop {
         Validation.Result validate();
     }
 
+    /**
+     * Sees every step's training loss, on the training thread. Implementations should not allocate
+     * per call (see {@link LossCurve}), so that the loop stays allocation-free.
+     */
+    @FunctionalInterface
+    public interface StepListener {
+        void afterStep(int step, double loss);
+    }
+
     /** A validation result at a step. */
     public record Evaluation(int step, Validation.Result result) {
         public double loss() {
@@ -42,8 +51,9 @@ public final class TrainingLoop {
     private final Validator validator;
     private final Checkpointer checkpointer;
     private volatile boolean stopRequested;
+    private StepListener listener = (step, loss) -> { };
 
-    /** @param validator validates at intervals and at the end; null for none */
+    /** @param validator validates at {@code evalEvery} and at the end; null for no validation */
     public TrainingLoop(Runner runner, Batches batches, LearningRate lr, int steps, int evalEvery, int checkpointEvery,
                         Validator validator, Checkpointer checkpointer) {
         this.runner = runner;
@@ -54,6 +64,12 @@ public final class TrainingLoop {
         this.checkpointEvery = checkpointEvery;
         this.validator = validator;
         this.checkpointer = checkpointer;
+    }
+
+    /** Calls {@code l} after every step with the step's training loss; returns this loop. */
+    public TrainingLoop onStep(StepListener l) {
+        this.listener = l;
+        return this;
     }
 
     /** Asks the loop to save and stop after the current step (e.g. from a shutdown hook). */
@@ -82,6 +98,7 @@ public final class TrainingLoop {
                             + "; checkpoint saved; try a lower --lr");
                 }
                 tokensDone += n;
+                listener.afterStep(step, r.loss());
                 progress.step(step, r.loss(), tokensDone);
                 boolean end = step == steps;
                 if (validator != null && (end || (evalEvery > 0 && step % evalEvery == 0))) {

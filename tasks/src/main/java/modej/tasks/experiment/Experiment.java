@@ -1,0 +1,155 @@
+package modej.tasks.experiment;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import modej.engine.device.Backend;
+import modej.model.checkpoint.ModeCheckpoint;
+import modej.model.gpt.GptConfig;
+import modej.model.gpt.GptParams;
+import modej.model.mode.GateConfig;
+import modej.model.mode.ModeConfig;
+
+/**
+ * Runs an experiment file: resolves the config (saved as {@code OUT/resolved.yaml}, with the
+ * machine's facts in {@code OUT/environment.json}), pretrains or loads the backbone, then for
+ * every seed and method trains and evaluates one run, writing {@code OUT/runs/<method>-seed<k>/result.json}.
+ * A run whose result file exists is skipped (after checking it was made with the same settings),
+ * so an interrupted experiment, run again, continues where it stopped without repeating or losing
+ * runs. Reports are written from the results by {@link modej.tasks.experiment.report.ExperimentReport}.
+ */
+public final class Experiment {
+
+    /**
+     * What a call to {@link #run()} did.
+     *
+     * @param config  the resolved config
+     * @param facts   the machine and software
+     * @param results every run's result, in the order of seeds, then methods
+     * @param ran     labels of the runs trained by this call
+     * @param skipped labels of the runs whose results were already there
+     */
+    public record Summary(ExperimentConfig config, MachineFacts facts, List<RunResult> results, List<String> ran,
+                          List<String> skipped) {
+    }
+
+    private final ExperimentConfig fileConfig;
+    private final Path out;
+    private final Backend backend;
+    private final int threads;
+    private final PrintStream log;
+
+    /** @param threads the backend's workers, recorded with the machine's facts */
+    public Experiment(ExperimentConfig config, Path out, Backend backend, int threads, PrintStream log) {
+        this.fileConfig = config;
+        this.out = out;
+        this.backend = backend;
+        this.threads = threads;
+        this.log = log;
+    }
+
+    /** Runs every (seed, method) that has no result yet and returns all results. */
+    public Summary run() throws IOException {
+        Files.createDirectories(out);
+        GptConfig shape = fileConfig.backbone().pretrain() != null ? fileConfig.backbone().pretrain().model()
+                : BackboneSource.load(BackboneSource.prepare(fileConfig.backbone(), out, backend, log)).config();
+        ExperimentConfig config = fileConfig.budget().seq() == null ? fileConfig.withSeq(shape.context()) : fileConfig;
+        check(config, shape);
+        Files.writeString(out.resolve("resolved.yaml"), ExperimentFile.yaml(config), StandardCharsets.UTF_8);
+        MachineFacts facts = MachineFacts.collect(threads);
+        ExperimentFile.json().writeValue(out.resolve("environment.json").toFile(), facts);
+
+        Path backboneFile = BackboneSource.prepare(config.backbone(), out, backend, log);
+        String backboneFingerprint = ModeCheckpoint.fingerprint(BackboneSource.load(backboneFile));
+        RunContext context = null;
+        List<RunResult> results = new ArrayList<>();
+        List<String> ran = new ArrayList<>(), skipped = new ArrayList<>();
+        int total = config.seeds().size() * config.methods().size(), index = 0;
+        for (long seed : config.seeds()) {
+            for (MethodSpec m : config.methods()) {
+                index++;
+                String label = RunResult.label(m.name(), seed);
+                Path dir = out.resolve("runs").resolve(label);
+                Path file = dir.resolve("result.json");
+                String fingerprint = fingerprint(config, m, seed, backboneFingerprint);
+                if (Files.exists(file)) {
+                    RunResult done = RunResult.read(file);
+                    if (!fingerprint.equals(done.fingerprint())) {
+                        throw new IllegalArgumentException(file + ": made with other settings than the experiment's now "
+                                + "(method, budget, domains, evaluation or backbone changed); delete " + dir
+                                + " to redo that run, or use another --out");
+                    }
+                    log.printf("[%d/%d] %s: done before, skipped%n", index, total, label);
+                    results.add(done);
+                    skipped.add(label);
+                    continue;
+                }
+                log.printf("[%d/%d] %s: %s%n", index, total, label,
+                        m.method().equals("frozen") ? "evaluating the frozen backbone" : "training " + m.method());
+                context = context != null ? context : new RunContext(config, backboneFile, backend, log);
+                RunResult r = context.run(m, seed, fingerprint, dir);
+                r.write(file);
+                log.printf(Locale.ROOT, "[%d/%d] %s: %s; %.1f s%n", index, total, label, accuracies(r), r.runSeconds());
+                results.add(r);
+                ran.add(label);
+            }
+        }
+        log.printf("%d runs trained, %d skipped (results already in %s)%n", ran.size(), skipped.size(), out.resolve("runs"));
+        return new Summary(config, facts, List.copyOf(results), List.copyOf(ran), List.copyOf(skipped));
+    }
+
+    /** Checks the config against the backbone's shape, before any training: a one-line error naming the key. */
+    static void check(ExperimentConfig config, GptConfig shape) {
+        if (config.budget().seq() > shape.context()) {
+            throw new IllegalArgumentException("budget.seq: " + config.budget().seq() + " exceeds the backbone's context length "
+                    + shape.context());
+        }
+        for (int i = 0; i < config.methods().size(); i++) {
+            MethodSpec m = config.methods().get(i);
+            if (m.blocks() == null) {
+                continue;
+            }
+            try {
+                new ModeConfig(m.blocks(), m.expertLayers(), List.of("x"), GateConfig.DEFAULT,
+                        m.init() == null ? "random" : m.init()).validateFor(shape.layers());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("methods." + i + "." + e.getMessage());
+            }
+        }
+    }
+
+    /** Hash of everything that decides a run's result. */
+    static String fingerprint(ExperimentConfig c, MethodSpec m, long seed, String backbone) {
+        Map<String, Object> what = new LinkedHashMap<>();
+        what.put("backbone", backbone);
+        what.put("domains", c.domains());
+        what.put("english", c.english());
+        what.put("budget", c.budget());
+        what.put("evaluation", c.evaluation());
+        what.put("method", m);
+        what.put("seed", seed);
+        try {
+            byte[] json = ExperimentFile.json().writeValueAsBytes(what);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json), 0, 8);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String accuracies(RunResult r) {
+        StringBuilder s = new StringBuilder();
+        r.metrics().forEach((d, x) -> s.append(s.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s acc %.4f", d, x.accuracy())));
+        return s.toString();
+    }
+}

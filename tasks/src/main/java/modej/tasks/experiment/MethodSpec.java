@@ -1,0 +1,124 @@
+package modej.tasks.experiment;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import modej.model.gpt.LoraSlot;
+
+/**
+ * One method to compare, by name, with its own options; options that the method does not take are
+ * an error. Options left out get the defaults of {@code ./modej train}.
+ *
+ * @param name          label in reports and run folders ({@code runs/<name>-seed<k>})
+ * @param method        {@code mode}, {@code full}, {@code lora}, {@code lora-matched} or {@code frozen}
+ * @param lr            peak learning rate (default: the budget's)
+ * @param blocks        mode, lora-matched: MoDE blocks the backbone is split into (default 2)
+ * @param expertLayers  mode, lora-matched: expert layers per block, k (default 1)
+ * @param init          mode: expert init, random, copy:first, copy:last or copy:i,j (default copy:last)
+ * @param topK          mode: gate keeps the k largest weights; 0 = dense (default 0)
+ * @param temperature   mode: gate softmax temperature (default 1)
+ * @param sequenceGate  mode: one gate decision per sequence (default false)
+ * @param balance       mode: load-balancing loss coefficient (default 0)
+ * @param trainGateOnly mode: stage 2 trains the gate only, experts stay as stage 1 left them (default false)
+ * @param experts       mode: domains that get an expert (default: every domain but the English one)
+ * @param rank          lora: adapter rank (default 8)
+ * @param alpha         lora, lora-matched: scale = alpha / rank (default 16)
+ * @param targets       lora, lora-matched: projections to adapt (default qkv, attn_proj, fc, fc_proj)
+ * @param matchExperts  lora-matched: match a MoDE model with this many experts (default: as many as mode's default)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record MethodSpec(String name, String method, Float lr, Integer blocks, Integer expertLayers, String init,
+                         Integer topK, Float temperature, Boolean sequenceGate, Float balance, Boolean trainGateOnly,
+                         List<String> experts, Integer rank, Float alpha, List<String> targets, Integer matchExperts) {
+
+    /** The options each method takes, besides name, method and lr. */
+    static final Map<String, List<String>> OPTIONS = Map.of(
+            "frozen", List.of(),
+            "full", List.of(),
+            "lora", List.of("rank", "alpha", "targets"),
+            "lora-matched", List.of("alpha", "targets", "matchExperts", "blocks", "expertLayers"),
+            "mode", List.of("blocks", "expertLayers", "init", "topK", "temperature", "sequenceGate", "balance",
+                    "trainGateOnly", "experts"));
+
+    /** Default LoRA targets: every projection. */
+    static final List<String> ALL_TARGETS = List.of("qkv", "attn_proj", "fc", "fc_proj");
+
+    public MethodSpec {
+        ConfigValues.required("name", name, "lora-r8");
+        if (!name.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("name: '" + name + "' is not a name of letters, digits, '.', '_' or '-'");
+        }
+        ConfigValues.required("method", method, "mode, full, lora, lora-matched or frozen");
+        List<String> takes = OPTIONS.get(method);
+        if (takes == null) {
+            throw new IllegalArgumentException("method: unknown '" + method + "'; valid: mode, full, lora, lora-matched, frozen");
+        }
+        for (var given : given(blocks, expertLayers, init, topK, temperature, sequenceGate, balance, trainGateOnly,
+                experts, rank, alpha, targets, matchExperts).entrySet()) {
+            if (given.getValue() != null && !takes.contains(given.getKey())) {
+                throw new IllegalArgumentException(given.getKey() + ": not an option of method '" + method + "'"
+                        + (takes.isEmpty() ? ", which takes none besides lr" : "; its options: " + String.join(", ", takes)));
+            }
+        }
+        experts = ConfigValues.list("experts", experts);
+        targets = ConfigValues.list("targets", targets);
+        if (lr != null) {
+            ConfigValues.positive("lr", lr, 1);
+        }
+        boolean mode = method.equals("mode"), matched = method.equals("lora-matched"), lora = method.equals("lora");
+        if (mode || matched) {
+            blocks = ConfigValues.positive("blocks", blocks, 2);
+            expertLayers = ConfigValues.positive("expertLayers", expertLayers, 1);
+        }
+        if (mode) {
+            init = init == null ? "copy:last" : init;
+            if (!init.equals("random") && !init.matches("copy:(first|last|\\d+(,\\d+)*)")) {
+                throw new IllegalArgumentException("init: expected random, copy:first, copy:last or copy:i,j, got '" + init + "'");
+            }
+            topK = ConfigValues.atLeast("topK", topK, 0, 0);
+            temperature = ConfigValues.positive("temperature", temperature, 1f);
+            sequenceGate = sequenceGate != null && sequenceGate;
+            balance = ConfigValues.nonNegative("balance", balance, 0f);
+            trainGateOnly = trainGateOnly != null && trainGateOnly;
+            if (experts != null && (experts.isEmpty() || Set.copyOf(experts).size() != experts.size())) {
+                throw new IllegalArgumentException("experts: need at least one domain, each once, got " + experts);
+            }
+        }
+        if (lora) {
+            rank = ConfigValues.positive("rank", rank, 8);
+        }
+        if (lora || matched) {
+            alpha = ConfigValues.positive("alpha", alpha, 16f);
+            targets = targets == null ? ALL_TARGETS : targets;
+            if (targets.isEmpty() || !LoraSlot.TARGETS.containsAll(targets) || Set.copyOf(targets).size() != targets.size()) {
+                throw new IllegalArgumentException("targets: expected some of " + ALL_TARGETS + ", each once, got " + targets);
+            }
+        }
+        if (matched && matchExperts != null) {
+            ConfigValues.positive("matchExperts", matchExperts, 1);
+        }
+    }
+
+    private static Map<String, Object> given(Object... values) {
+        List<String> keys = List.of("blocks", "expertLayers", "init", "topK", "temperature", "sequenceGate", "balance",
+                "trainGateOnly", "experts", "rank", "alpha", "targets", "matchExperts");
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            m.put(keys.get(i), values[i]);
+        }
+        return m;
+    }
+
+    /** With the defaults that depend on the rest of the file: the learning rate, the expert domains. */
+    MethodSpec resolved(float budgetLr, List<String> expertDomains) {
+        boolean mode = method.equals("mode"), matched = method.equals("lora-matched");
+        Float rate = lr != null || method.equals("frozen") ? lr : Float.valueOf(budgetLr);
+        return new MethodSpec(name, method, rate, blocks, expertLayers, init, topK, temperature,
+                sequenceGate, balance, trainGateOnly, mode && experts == null ? expertDomains : experts, rank, alpha,
+                targets, matched && matchExperts == null ? Integer.valueOf(Math.max(1, expertDomains.size())) : matchExperts);
+    }
+}

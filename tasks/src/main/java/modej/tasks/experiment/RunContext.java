@@ -1,0 +1,102 @@
+package modej.tasks.experiment;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import modej.engine.device.Backend;
+import modej.tasks.data.DomainData;
+import modej.tasks.eval.EvalReport;
+import modej.tasks.eval.Evaluator;
+import modej.tasks.eval.LoadedModel;
+
+/**
+ * What every run of an experiment shares, made once when the first run needs training (a resumed
+ * experiment whose runs are all done loads nothing): the domains' token streams, the evaluator,
+ * the frozen backbone's metrics (the retention reference) and the math questions.
+ */
+final class RunContext {
+
+    private final ExperimentConfig config;
+    private final Path backboneFile;
+    private final Backend backend;
+    private final DomainData data;
+    private final Evaluator evaluator;
+    private final EvalReport.ModelResult frozen;
+    private final RunResult.MathScore frozenMath;
+    private final MathScoring math;
+    private final MethodTraining training;
+
+    RunContext(ExperimentConfig config, Path backboneFile, Backend backend, PrintStream log) {
+        this.config = config;
+        this.backboneFile = backboneFile;
+        this.backend = backend;
+        List<String> entries = new ArrayList<>();
+        config.domains().forEach((name, d) -> entries.add(name + "=" + d.source()));
+        this.data = DomainData.load(entries, config.evaluation().validation());
+        checkSizes();
+        this.evaluator = new Evaluator(backend, new Evaluator.Settings(config.evaluation().batch(), config.budget().seq(),
+                config.evaluation().evalBatches(), config.englishDomain()));
+        LoadedModel reference = LoadedModel.frozen(BackboneSource.load(backboneFile));
+        this.frozen = evaluator.evaluate(reference, data, null);
+        this.math = config.evaluation().scoresMath() ? MathScoring.of(config) : null;
+        this.frozenMath = math == null ? null : math.score(reference.model(), backend, config.budget().seq());
+        this.training = new MethodTraining(config, data, backend, log);
+        log.printf(Locale.ROOT, "frozen backbone: %s%n", frozen.metrics().entrySet().stream()
+                .map(e -> String.format(Locale.ROOT, "%s acc %.4f", e.getKey(), e.getValue().accuracy())).toList());
+    }
+
+    /** Trains and evaluates one run. */
+    RunResult run(MethodSpec m, long seed, String fingerprint, Path dir) throws IOException {
+        long t0 = System.nanoTime();
+        if (m.method().equals("frozen")) {
+            return new RunResult(m.name(), m.method(), seed, fingerprint, frozen.metrics(), frozen.retention(),
+                    frozen.costs(), frozen.gates(), List.of(), List.of(), frozenMath, seconds(t0), Instant.now().toString());
+        }
+        MethodTraining.Trained t = training.train(m, seed, backboneFile, dir);
+        LoadedModel model = new LoadedModel(m.name(), t.evalKind(), t.checkpoint(), t.model(), costs(m, t), t.trainable());
+        EvalReport.ModelResult r = evaluator.evaluate(model, data, frozen.metrics());
+        RunResult.MathScore score = math == null ? null : math.score(t.model(), backend, config.budget().seq());
+        return new RunResult(m.name(), m.method(), seed, fingerprint, r.metrics(), r.retention(), r.costs(), r.gates(),
+                t.stages(), t.lossCurve(), score, seconds(t0), Instant.now().toString());
+    }
+
+    /** Training costs summed over the stages, as the evaluator reads them from a checkpoint's metadata. */
+    private static Map<String, String> costs(MethodSpec m, MethodTraining.Trained t) {
+        double seconds = t.stages().stream().mapToDouble(RunResult.Stage::seconds).sum();
+        long tokens = t.stages().stream().mapToLong(RunResult.Stage::tokens).sum();
+        long heap = t.stages().stream().mapToLong(RunResult.Stage::peakHeapMiB).max().orElse(0);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("modej.method", m.method());
+        meta.put("modej.train.seconds", String.format(Locale.ROOT, "%.3f", seconds));
+        meta.put("modej.train.tokens", Long.toString(tokens));
+        meta.put("modej.train.peak_heap_mib", Long.toString(heap));
+        return meta;
+    }
+
+    /** Every domain must hold one evaluation window, and every domain trained on one training window. */
+    private void checkSizes() {
+        int window = config.budget().seq() + 1;
+        for (String d : data.names()) {
+            int held = data.get(d).validation().length, train = data.get(d).train().length;
+            if (held < window) {
+                throw new IllegalArgumentException("domains." + d + ": the held-out split has " + held
+                        + " tokens, fewer than one window of " + window + "; raise evaluation.validation or lower budget.seq");
+            }
+            if (train < window) {
+                throw new IllegalArgumentException("domains." + d + ": the training split has " + train
+                        + " tokens, fewer than one window of " + window + "; use a larger corpus or lower budget.seq");
+            }
+        }
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+}

@@ -1,0 +1,48 @@
+package modej.tasks.experiment.report;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import modej.tasks.experiment.Experiment;
+import modej.tasks.experiment.ExperimentFile;
+import modej.tasks.experiment.MachineFacts;
+import modej.tasks.experiment.RunResult;
+
+/**
+ * Writes an experiment's reports into its output folder: {@code results.json} (the resolved config,
+ * the machine, every run and the summaries), {@code results.csv} (one row per run, every metric),
+ * {@code report.md} and the PNG plots it links in {@code plots/}.
+ */
+public final class ExperimentReport {
+
+    /**
+     * The content of {@code results.json}.
+     *
+     * @param config  the resolved config
+     * @param machine the machine and library versions
+     * @param summary every method over its seeds
+     * @param runs    every run
+     */
+    public record Results(JsonNode config, MachineFacts machine, ResultsSummary summary, List<RunResult> runs) {
+    }
+
+    private ExperimentReport() {
+    }
+
+    /** Writes every report file for {@code summary}'s results; returns the path of report.md. */
+    public static Path write(Experiment.Summary summary, Path out) throws IOException {
+        ResultsSummary s = ResultsSummary.of(summary.config(), summary.results());
+        ExperimentFile.json().writeValue(out.resolve("results.json").toFile(),
+                new Results(ExperimentFile.tree(summary.config()), summary.facts(), s, summary.results()));
+        Files.writeString(out.resolve("results.csv"), ResultsCsv.of(summary.results()), StandardCharsets.UTF_8);
+        var plots = ReportCharts.write(s, out.resolve("plots"));
+        Path report = out.resolve("report.md");
+        Files.writeString(report, MarkdownReport.of(summary.config(), s, summary.facts(), plots), StandardCharsets.UTF_8);
+        return report;
+    }
+}

@@ -1,0 +1,234 @@
+package modej.tasks.experiment.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import modej.tasks.experiment.Budget;
+import modej.tasks.experiment.ExperimentConfig;
+import modej.tasks.experiment.MachineFacts;
+import modej.tasks.experiment.MethodSpec;
+
+/**
+ * {@code report.md}: the MoDE paper's Table 1 (methods × domains, next-token accuracy mean ± 95%
+ * interval, paired t-test against full fine-tuning), retention, math answers, parameters, costs,
+ * gate weights, the plots, how the budget was counted, and the machine.
+ */
+public final class MarkdownReport {
+
+    private final StringBuilder md = new StringBuilder();
+    private final ResultsSummary s;
+
+    private MarkdownReport(ResultsSummary s) {
+        this.s = s;
+    }
+
+    /** The report's text; {@code plots} maps titles to PNG files in {@code plots/}. */
+    public static String of(ExperimentConfig c, ResultsSummary s, MachineFacts facts, Map<String, String> plots) {
+        MarkdownReport r = new MarkdownReport(s);
+        int seeds = c.seeds().size();
+        r.line("# Experiment " + c.name()).line("")
+                .line(f("%d methods × %d seeds %s; every run trains %,d tokens (%s). Backbone: %s.", c.methods().size(),
+                        seeds, c.seeds(), c.budget().tokens(), budget(c.budget()), backbone(c)))
+                .line("Intervals: mean ± half-width of the 95% Student-t confidence interval over seeds, "
+                        + "t(0.975, n−1)·sd/√n (n/a for one seed).").line("");
+        r.table1();
+        r.retentionAndMath();
+        r.costs();
+        r.gates();
+        r.line("## Plots").line("");
+        plots.forEach((title, file) -> r.line("![" + title + "](plots/" + file + ")").line(""));
+        r.line("## Budget").line("")
+                .line(f("Full fine-tuning and LoRA train %d steps of %d × %d tokens on the domains mixed by weight %s. "
+                        + "MoDE trains the same %,d tokens in two stages: stage 1 trains each of its E experts (with its own "
+                        + "gate) alone on its domain for (steps − stage2Steps) / E steps, stage 2 trains the composed experts "
+                        + "and a fresh gate on the same mix for the remaining steps%s. Every stage warms up for the same "
+                        + "fraction of its steps (%d/%d), then decays by cosine to %s. Tokens are counted as targets in "
+                        + "training batches; MoDE's forward pass costs more FLOPs per token (see the costs). The frozen "
+                        + "backbone trains nothing.", c.budget().steps(), c.budget().batch(), c.budget().seq(), weights(c),
+                        c.budget().tokens(), stages(c), c.budget().warmupSteps(), c.budget().steps(), num(c.budget().minLr())))
+                .line("");
+        r.line("## Machine").line("")
+                .line(f("MoDE-J %s, Java %s (%s), %s, %d cores (%d backend threads), max heap %,d MiB; started %s. "
+                        + "Library versions: environment.json; the resolved config: resolved.yaml; every run: results.csv.",
+                        facts.modej(), facts.java(), facts.javaVendor(), facts.os(), facts.cores(), facts.threads(),
+                        facts.maxHeapMiB(), facts.started()));
+        return r.md.toString();
+    }
+
+    private void table1() {
+        line("## Table 1: next-token accuracy per domain").line("");
+        List<String> header = new ArrayList<>(List.of("method", "kind"));
+        header.addAll(s.domains());
+        row(header);
+        separator(header.size());
+        for (MethodSummary m : s.methods()) {
+            List<String> cells = new ArrayList<>(List.of(m.method(), m.kind()));
+            s.domains().forEach(d -> cells.add(interval(m.domains().get(d).accuracy())));
+            row(cells);
+        }
+        line("");
+        if (s.reference() == null) {
+            line("No full fine-tuning method: no paired t-tests.").line("");
+            return;
+        }
+        line(f("Two-sided paired t-test of accuracy against **%s** (full fine-tuning), paired by seed; "
+                + "p-value (n = pairs). n/a: fewer than 2 pairs, or differences that do not vary.", s.reference())).line("");
+        List<String> h = new ArrayList<>(List.of("method"));
+        s.domains().forEach(d -> h.add(d + " p (n)"));
+        row(h);
+        separator(h.size());
+        for (MethodSummary m : s.methods()) {
+            if (m.method().equals(s.reference())) {
+                continue;
+            }
+            List<String> cells = new ArrayList<>(List.of(m.method()));
+            for (String d : s.domains()) {
+                MethodSummary.DomainSummary x = m.domains().get(d);
+                cells.add((x.pVsReference() == null || x.pVsReference().isNaN() ? "n/a" : f("%.4f", x.pVsReference()))
+                        + " (" + x.pairs() + ")");
+            }
+            row(cells);
+        }
+        line("").line("Held-out loss (nats/token), mean ± 95% interval:").line("");
+        row(header);
+        separator(header.size());
+        for (MethodSummary m : s.methods()) {
+            List<String> cells = new ArrayList<>(List.of(m.method(), m.kind()));
+            s.domains().forEach(d -> cells.add(interval(m.domains().get(d).loss())));
+            row(cells);
+        }
+        line("");
+    }
+
+    private void retentionAndMath() {
+        line("## Retention" + (s.hasMath() ? " and math answers" : "")).line("");
+        if (s.english() == null && !s.hasMath()) {
+            line("No English domain: no retention.").line("");
+            return;
+        }
+        List<String> header = new ArrayList<>(List.of("method"));
+        if (s.english() != null) {
+            header.addAll(List.of(s.english() + " accuracy / frozen's", s.english() + " loss − frozen's"));
+        }
+        if (s.hasMath()) {
+            header.add("math final-answer accuracy (greedy)");
+        }
+        row(header);
+        separator(header.size());
+        for (MethodSummary m : s.methods()) {
+            List<String> cells = new ArrayList<>(List.of(m.method()));
+            if (s.english() != null) {
+                cells.add(interval(m.retention()));
+                cells.add(interval(m.retentionLoss()));
+            }
+            if (s.hasMath()) {
+                cells.add(m.math() == null ? "n/a" : interval(m.math()));
+            }
+            row(cells);
+        }
+        line("");
+    }
+
+    private void costs() {
+        line("## Parameters and costs").line("")
+                .line("Trainable: parameters the method trains (MoDE: experts and the final gate). Time, tokens/s and "
+                        + "evaluation: means over seeds; peak heap: the largest over seeds (sum of JVM heap pool peaks).").line("");
+        List<String> h = List.of("method", "total", "trainable", "active/token", "fwd FLOPs/token", "train s", "tokens",
+                "tokens/s", "peak heap MiB", "eval s", "run s");
+        row(h);
+        separator(h.size());
+        for (MethodSummary m : s.methods()) {
+            MethodSummary.Costs c = m.costs();
+            row(List.of(m.method(), f("%,d", c.totalParams()), f("%,d", c.trainableParams()), f("%,d", c.activeParamsPerToken()),
+                    f("%,d", c.forwardFlopsPerToken()), f("%.1f", c.trainSeconds()), f("%,d", c.trainTokens()),
+                    f("%,.0f", c.trainTokensPerSecond()), f("%,d", c.peakHeapMiB()), f("%.1f", c.evalSeconds()),
+                    f("%.1f", c.runSeconds())));
+        }
+        line("");
+    }
+
+    private void gates() {
+        for (MethodSummary m : s.methods()) {
+            if (m.gates().isEmpty()) {
+                continue;
+            }
+            line("## Gate weights of " + m.method()).line("")
+                    .line("Mean weight of each source per domain and block, over the domain's held-out tokens and the seeds.")
+                    .line("");
+            List<String> h = new ArrayList<>(List.of("domain", "block"));
+            h.addAll(m.sources());
+            row(h);
+            separator(h.size());
+            m.gates().forEach((domain, blocks) -> {
+                for (int b = 0; b < blocks.size(); b++) {
+                    List<String> cells = new ArrayList<>(List.of(domain, Integer.toString(b)));
+                    for (double w : blocks.get(b)) {
+                        cells.add(f("%.3f", w));
+                    }
+                    row(cells);
+                }
+            });
+            line("");
+        }
+    }
+
+    private static String interval(Statistics.Interval x) {
+        if (x == null || Double.isNaN(x.mean())) {
+            return "n/a";
+        }
+        return Double.isNaN(x.halfWidth()) ? f("%.4f", x.mean()) : f("%.4f ± %.4f", x.mean(), x.halfWidth());
+    }
+
+    private static String budget(Budget b) {
+        return f("%d steps × batch %d × seq %d; lr %s → %s", b.steps(), b.batch(), b.seq(), num(b.lr()), num(b.minLr()));
+    }
+
+    /** Each MoDE method's steps per stage, e.g. " (mode: 2 experts × 75 + 150)". */
+    private static String stages(ExperimentConfig c) {
+        List<String> parts = new ArrayList<>();
+        int steps = c.budget().steps();
+        for (MethodSpec m : c.methods()) {
+            if (m.method().equals("mode")) {
+                int e = m.experts().size(), one = (steps - c.budget().stage2Steps()) / e;
+                parts.add(f("%s: %d expert%s × %d steps + %d steps", m.name(), e, e == 1 ? "" : "s", one, steps - e * one));
+            }
+        }
+        return parts.isEmpty() ? "" : " (" + String.join("; ", parts) + ")";
+    }
+
+    private static String num(float x) {
+        return f("%.3g", x);
+    }
+
+    private static String backbone(ExperimentConfig c) {
+        return c.backbone().checkpoint() != null ? "`" + c.backbone().checkpoint() + "`"
+                : f("pretrained here (%d layers, width %d, %d heads, context %d; %d steps on %s)",
+                c.backbone().pretrain().layers(), c.backbone().pretrain().width(), c.backbone().pretrain().heads(),
+                c.backbone().pretrain().context(), c.backbone().pretrain().steps(), c.backbone().pretrain().corpus());
+    }
+
+    private static String weights(ExperimentConfig c) {
+        List<String> w = new ArrayList<>();
+        c.domains().forEach((d, spec) -> w.add(d + " " + f("%.3g", spec.weight())));
+        return "(" + String.join(", ", w) + ")";
+    }
+
+    private void row(List<String> cells) {
+        line("| " + String.join(" | ", cells) + " |");
+    }
+
+    private void separator(int columns) {
+        line("|" + "---|".repeat(columns));
+    }
+
+    private MarkdownReport line(String text) {
+        md.append(text).append('\n');
+        return this;
+    }
+
+    private static String f(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+}

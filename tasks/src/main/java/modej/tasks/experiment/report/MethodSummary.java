@@ -1,0 +1,135 @@
+package modej.tasks.experiment.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+import modej.tasks.eval.EvalReport;
+import modej.tasks.experiment.RunResult;
+
+/**
+ * One method's runs summarised over seeds: per domain the mean next-token accuracy and loss with
+ * 95% intervals and the paired t-test against the reference method (full fine-tuning); retention;
+ * math answers; costs; mean gate weights; the mean loss curve.
+ *
+ * @param method     the method's name
+ * @param kind       its kind (mode, full, lora, lora-matched, frozen)
+ * @param seeds      the seeds of its runs
+ * @param domains    per domain
+ * @param retention  accuracy on English / the frozen backbone's; null without an English domain
+ * @param retentionLoss loss on English − the frozen backbone's; null without an English domain
+ * @param math       final-answer accuracy; null when not scored
+ * @param costs      parameter counts (equal over seeds) and mean training and evaluation costs
+ * @param gates      MoDE only: domain → block → mean weight per source, averaged over seeds
+ * @param sources    the gate's sources (backbone, then experts); empty unless MoDE
+ * @param lossCurve  [tokens, mean loss over seeds] per recorded point
+ */
+public record MethodSummary(String method, String kind, List<Long> seeds, Map<String, DomainSummary> domains,
+                            Statistics.Interval retention, Statistics.Interval retentionLoss, Statistics.Interval math,
+                            Costs costs, Map<String, List<double[]>> gates, List<String> sources, List<double[]> lossCurve) {
+
+    /**
+     * One domain.
+     *
+     * @param accuracy next-token accuracy over seeds
+     * @param loss     loss over seeds
+     * @param pVsReference two-sided paired t-test p-value of accuracy against the reference; NaN when undefined
+     *                 (fewer than 2 pairs, no variance), null for the reference itself or when there is none
+     * @param pairs    seeds paired in the test
+     */
+    public record DomainSummary(Statistics.Interval accuracy, Statistics.Interval loss, Double pVsReference, int pairs) {
+    }
+
+    /** Means over seeds (parameter counts do not vary with the seed). */
+    public record Costs(long totalParams, long trainableParams, long activeParamsPerToken, long forwardFlopsPerToken,
+                        double trainSeconds, long trainTokens, double trainTokensPerSecond, long peakHeapMiB,
+                        double evalSeconds, double runSeconds) {
+    }
+
+    /** Summarises {@code runs} (one method's), testing against {@code reference} (the full fine-tuning runs, or empty). */
+    static MethodSummary of(List<RunResult> runs, List<String> domains, List<RunResult> reference, boolean isReference) {
+        RunResult first = runs.get(0);
+        Map<String, DomainSummary> perDomain = new LinkedHashMap<>();
+        for (String d : domains) {
+            ToDoubleFunction<RunResult> acc = r -> r.metrics().get(d).accuracy();
+            Double p = null;
+            int pairs = 0;
+            if (!isReference && !reference.isEmpty()) {
+                List<double[]> paired = pairs(runs, reference, acc);
+                pairs = paired.size();
+                p = Statistics.pairedP(paired.stream().mapToDouble(x -> x[0]).toArray(),
+                        paired.stream().mapToDouble(x -> x[1]).toArray());
+            }
+            perDomain.put(d, new DomainSummary(interval(runs, acc), interval(runs, r -> r.metrics().get(d).loss()), p, pairs));
+        }
+        boolean retained = first.retention() != null;
+        return new MethodSummary(first.method(), first.kind(), runs.stream().map(RunResult::seed).toList(), perDomain,
+                retained ? interval(runs, r -> r.retention().accuracyRatio()) : null,
+                retained ? interval(runs, r -> r.retention().lossDifference()) : null,
+                first.math() == null ? null : interval(runs, r -> r.math().accuracy()), costs(runs), gates(runs),
+                sources(first), lossCurve(runs));
+    }
+
+    /** [this method's value, the reference's value] for every seed both have. */
+    private static List<double[]> pairs(List<RunResult> runs, List<RunResult> reference, ToDoubleFunction<RunResult> f) {
+        List<double[]> out = new ArrayList<>();
+        for (RunResult r : runs) {
+            reference.stream().filter(x -> x.seed() == r.seed()).findFirst()
+                    .ifPresent(x -> out.add(new double[]{f.applyAsDouble(r), f.applyAsDouble(x)}));
+        }
+        return out;
+    }
+
+    private static Statistics.Interval interval(List<RunResult> runs, ToDoubleFunction<RunResult> f) {
+        return Statistics.meanInterval(runs.stream().mapToDouble(f).toArray());
+    }
+
+    private static Costs costs(List<RunResult> runs) {
+        EvalReport.Costs c = runs.get(0).costs();
+        return new Costs(c.totalParams(), c.trainableParams(), c.activeParamsPerToken(), c.forwardFlopsPerToken(),
+                mean(runs, r -> r.costs().trainSeconds() == null ? 0 : r.costs().trainSeconds()),
+                c.trainTokens() == null ? 0 : c.trainTokens(),
+                mean(runs, r -> r.costs().trainTokensPerSecond() == null ? 0 : r.costs().trainTokensPerSecond()),
+                runs.stream().mapToLong(r -> r.costs().trainPeakHeapMiB() == null ? 0 : r.costs().trainPeakHeapMiB()).max().orElse(0),
+                mean(runs, r -> r.costs().evalSeconds()), mean(runs, RunResult::runSeconds));
+    }
+
+    private static double mean(List<RunResult> runs, ToDoubleFunction<RunResult> f) {
+        return runs.stream().mapToDouble(f).average().orElse(Double.NaN);
+    }
+
+    private static List<String> sources(RunResult r) {
+        return r.gates().isEmpty() ? List.of() : r.gates().values().iterator().next().get(0).sources();
+    }
+
+    private static Map<String, List<double[]>> gates(List<RunResult> runs) {
+        Map<String, List<double[]>> out = new LinkedHashMap<>();
+        runs.get(0).gates().forEach((domain, blocks) -> {
+            List<double[]> means = new ArrayList<>();
+            for (int b = 0; b < blocks.size(); b++) {
+                double[] sum = new double[blocks.get(b).meanWeights().length];
+                for (RunResult r : runs) {
+                    double[] w = r.gates().get(domain).get(b).meanWeights();
+                    for (int s = 0; s < sum.length; s++) {
+                        sum[s] += w[s] / runs.size();
+                    }
+                }
+                means.add(sum);
+            }
+            out.put(domain, means);
+        });
+        return out;
+    }
+
+    private static List<double[]> lossCurve(List<RunResult> runs) {
+        List<double[]> out = new ArrayList<>();
+        int points = runs.stream().mapToInt(r -> r.lossCurve().size()).min().orElse(0);
+        for (int i = 0; i < points; i++) {
+            int at = i;
+            out.add(new double[]{runs.get(0).lossCurve().get(i).tokens(), mean(runs, r -> r.lossCurve().get(at).loss())});
+        }
+        return out;
+    }
+}
