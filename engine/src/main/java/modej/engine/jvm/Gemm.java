@@ -14,9 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
  *   C(i,j) = c[cOff + i·ldc + j]          rows i in [m0, m1), columns j in [0, n), k in [0, K)
  * </pre>
  * B is packed per (KC × NC) block into k-major panels NR columns wide, A per (MC × KC) block into
- * k-major panels MR rows tall; a 6×(2 vectors) register block (6×16 with AVX2, 12
- * {@code FloatVector} accumulators and fma) runs over them. Packing scratch is per thread and allocated once, so a steady-state call
- * allocates nothing.
+ * k-major panels MR rows tall (or, for narrow C, read in place); a 6×(2 vectors) register block
+ * (6×16 with AVX2: 12 {@code FloatVector} accumulators and fma) runs over them. Packing scratch
+ * is per thread and allocated once (about 0.6–0.9 MB), so a steady-state call allocates nothing.
+ * The register block needs {@code -XX:-OptoRegScheduling} with AVX2 (16 vector registers),
+ * otherwise an accumulator spills.
  *
  * <p><b>Reproducibility.</b> Every element of C is one chain of {@code fma} over k ascending,
  * started from 0 ({@code accumulate = false}) or from C's old value ({@code accumulate = true});
