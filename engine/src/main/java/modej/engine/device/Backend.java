@@ -17,6 +17,14 @@ public interface Backend extends AutoCloseable {
     /** Prepares a graph once; the result is run many times. */
     Executable compile(Graph graph);
 
+    /**
+     * Prepares a graph to run on at most {@code workers} of the backend's workers (a graph config's
+     * {@code <graph>.workers}); backends without such a notion ignore it.
+     */
+    default Executable compile(Graph graph, int workers) {
+        return compile(graph);
+    }
+
     /** Devices graphs can be placed on (on the JVM: one per worker). SPMD spreads each graph over all. */
     int devices();
 

@@ -60,10 +60,20 @@ public final class JvmBackend implements Backend {
 
     @Override
     public Executable compile(Graph graph) {
+        return compile(graph, pool.size());
+    }
+
+    /** Each task's range is split over at most {@code workers} workers; the others sit it out. */
+    @Override
+    public Executable compile(Graph graph, int workers) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("graph " + graph.name() + ": workers must be >= 1, got " + workers);
+        }
+        int parts = Math.min(workers, pool.size());
         List<Task> tasks = graph.tasks();
         CompiledTask[] compiled = new CompiledTask[tasks.size()];
         for (int i = 0; i < compiled.length; i++) {
-            compiled[i] = new CompiledTask(tasks.get(i), bind(tasks.get(i)), pool.size());
+            compiled[i] = new CompiledTask(tasks.get(i), bind(tasks.get(i)), pool.size(), parts);
         }
         JvmExecutable e = new JvmExecutable(compiled);
         this.compiled.add(e);
@@ -146,12 +156,13 @@ public final class JvmBackend implements Backend {
         final MethodHandle kernel;
         final int[] starts;
 
-        CompiledTask(Task task, MethodHandle kernel, int workers) {
+        /** The range goes to the first {@code parts} of {@code workers}; the rest get empty ranges. */
+        CompiledTask(Task task, MethodHandle kernel, int workers, int parts) {
             this.task = task;
             this.kernel = kernel;
             this.starts = new int[workers + 1];
             for (int w = 0; w <= workers; w++) {
-                starts[w] = (int) ((long) task.work() * w / workers);
+                starts[w] = (int) ((long) task.work() * Math.min(w, parts) / parts);
             }
         }
 

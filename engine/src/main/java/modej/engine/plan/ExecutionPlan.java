@@ -37,7 +37,8 @@ public final class ExecutionPlan {
     public List<Executable> compile(List<List<Graph>> stages, Backend backend) {
         List<Executable> out = new ArrayList<>();
         for (List<Graph> stage : stages) {
-            List<Executable> compiled = stage.stream().map(backend::compile).toList();
+            List<Executable> compiled = stage.stream().map(g -> placement.workers(g.name()) > 0
+                    ? backend.compile(g, placement.workers(g.name())) : backend.compile(g)).toList();
             if (strategy == Strategy.MPMD && stage.size() > 1 && backend.devices() > 1) {
                 out.add(backend.concurrent(compiled, placement.devices(stage, backend.devices())));
             } else {
@@ -47,22 +48,34 @@ public final class ExecutionPlan {
         return out;
     }
 
-    /** Which device each graph of a stage runs on under MPMD. */
+    /** Which device each graph of a stage runs on under MPMD, and how many workers a graph may use. */
     public static final class Placement {
         private final Map<String, Integer> fixed;
+        private final Map<String, Integer> workers;
 
-        private Placement(Map<String, Integer> fixed) {
+        private Placement(Map<String, Integer> fixed, Map<String, Integer> workers) {
             this.fixed = Map.copyOf(fixed);
+            this.workers = Map.copyOf(workers);
         }
 
         /** Longest graph first onto the least-loaded device, counting tasks as the cost. */
         public static Placement automatic() {
-            return new Placement(Map.of());
+            return new Placement(Map.of(), Map.of());
         }
 
         /** Named graphs on fixed devices (from a graph config); the rest placed automatically. */
         public static Placement of(Map<String, Integer> devices) {
-            return new Placement(new HashMap<>(devices));
+            return new Placement(new HashMap<>(devices), Map.of());
+        }
+
+        /** Also limits named graphs to a number of workers when they run on all devices. */
+        public static Placement of(Map<String, Integer> devices, Map<String, Integer> workers) {
+            return new Placement(new HashMap<>(devices), new HashMap<>(workers));
+        }
+
+        /** The worker limit of a graph, or 0 for none. */
+        int workers(String graph) {
+            return workers.getOrDefault(graph, 0);
         }
 
         int[] devices(List<Graph> stage, int deviceCount) {

@@ -22,10 +22,12 @@ import java.util.regex.Pattern;
  * b0.backbone.device=jvm:0
  * b*.expert.code.device=jvm:1      # '*' matches any characters
  * b*.expert.code.backward.device=jvm:1
+ * head.workers=1                   # under SPMD, split this graph's tasks over at most 1 worker
  * </pre>
  *
- * A key that names no graph of the model, a property other than {@code device}, or a device that
- * does not exist is rejected with a message that lists the valid names.
+ * A key that names no graph of the model, a property other than {@code device} or
+ * {@code workers}, or a device that does not exist is rejected with a message that lists the valid
+ * names.
  */
 public final class GraphConfig {
 
@@ -60,13 +62,14 @@ public final class GraphConfig {
      * the backend's devices, named {@code <backend>:<index>} (e.g. {@code jvm:1}).
      */
     public ExecutionPlan.Placement placement(Collection<String> graphs, String backend, int devices) {
-        Map<String, Integer> placed = new LinkedHashMap<>();
+        Map<String, Integer> placed = new LinkedHashMap<>(), workers = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : entries.entrySet()) {
             String key = e.getKey();
-            if (!key.endsWith(".device")) {
-                throw new IllegalArgumentException(source + ": '" + key + "' sets an unknown property; valid: <graph>.device");
+            String property = key.endsWith(".device") ? "device" : key.endsWith(".workers") ? "workers" : null;
+            if (property == null) {
+                throw new IllegalArgumentException(source + ": '" + key + "' sets an unknown property; valid: <graph>.device, <graph>.workers");
             }
-            String pattern = key.substring(0, key.length() - ".device".length());
+            String pattern = key.substring(0, key.length() - property.length() - 1);
             Pattern glob = Pattern.compile(Pattern.quote(pattern).replace("*", "\\E.*\\Q"));
             List<String> matched = new ArrayList<>();
             for (String g : graphs) {
@@ -78,10 +81,27 @@ public final class GraphConfig {
                 throw new IllegalArgumentException(source + ": '" + pattern + "' names no graph; valid graphs: "
                         + String.join(", ", new TreeSet<>(graphs)));
             }
-            int device = device(e.getValue(), backend, devices);
-            matched.forEach(g -> placed.put(g, device));
+            if (property.equals("device")) {
+                int device = device(e.getValue(), backend, devices);
+                matched.forEach(g -> placed.put(g, device));
+            } else {
+                int n = workers(key, e.getValue(), devices);
+                matched.forEach(g -> workers.put(g, n));
+            }
         }
-        return ExecutionPlan.Placement.of(placed);
+        return ExecutionPlan.Placement.of(placed, workers);
+    }
+
+    private int workers(String key, String value, int devices) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1 && n <= devices) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(source + ": " + key + " must be a number of workers from 1 to " + devices + ", got '" + value + "'");
     }
 
     private int device(String value, String backend, int devices) {

@@ -21,6 +21,13 @@ class ExecutionPlanTest {
         public static void record(int[] out, int offset, int count) {
             out[0] = (int) Thread.currentThread().threadId();
         }
+
+        /** Writes the running thread's id into every element of its part. */
+        public static void recordEach(int[] out, int offset, int count) {
+            for (int i = 0; i < count; i++) {
+                out[offset + i] = (int) Thread.currentThread().threadId();
+            }
+        }
     }
 
     static Graph probe(String name, Buffer.I32 out, int tasks) {

@@ -32,6 +32,25 @@ class GraphConfigTest {
     }
 
     @Test
+    void workersLimitHowAGraphIsSplit() {
+        Buffer.I32 a = new Buffer.I32("a", 64), b = new Buffer.I32("b", 64);
+        Graph one = new Graph("b0.backbone"), two = new Graph("b0.expert.code");
+        one.task("probe", ExecutionPlanTest.ThreadProbe.class, "recordEach", 64, a);
+        two.task("probe", ExecutionPlanTest.ThreadProbe.class, "recordEach", 64, b);
+        ExecutionPlan.Placement p = GraphConfig.of(Map.of("b0.backbone.workers", "1")).placement(GRAPHS, "jvm", 2);
+        try (modej.engine.jvm.JvmBackend be = new modej.engine.jvm.JvmBackend(2, true, false)) {
+            for (var e : new ExecutionPlan(Strategy.SPMD, p).compile(List.of(List.of(one), List.of(two)), be)) {
+                e.run();
+            }
+        }
+        int caller = (int) Thread.currentThread().threadId();
+        assertTrue(java.util.Arrays.stream(a.data()).allMatch(t -> t == caller), "workers=1 runs on the calling worker only");
+        assertTrue(java.util.Arrays.stream(b.data()).anyMatch(t -> t != caller), "an unlimited graph uses both workers");
+        assertThrows(IllegalArgumentException.class,
+                () -> GraphConfig.of(Map.of("b0.backbone.workers", "3")).placement(GRAPHS, "jvm", 2));
+    }
+
+    @Test
     void unknownGraphDevicePropertyAndFileAreRejectedWithTheValidNames(@TempDir Path dir) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> GraphConfig.of(Map.of("b9.backbone.device", "jvm:0")).placement(GRAPHS, "jvm", 2));
