@@ -282,6 +282,57 @@ class KernelRulesTest {
         }
     }
 
+    /**
+     * TornadoVM finds parallel loops by reading {@code @Parallel} from the class file, where javac
+     * keeps it only as a type annotation on the local variable. Without one, a kernel still
+     * compiles for the device but runs there on a single thread.
+     */
+    @Test
+    void everyKernelMarksItsParallelLoopInTheClassFile() throws IOException {
+        String parallel = Type.getDescriptor(Parallel.class);
+        List<String> unmarked = new ArrayList<>();
+        List<Path> files;
+        try (Stream<Path> list = Files.list(kernelClassDirectory())) {
+            files = list.filter(p -> p.getFileName().toString().endsWith(".class"))
+                    .filter(p -> !p.getFileName().toString().contains("$")).sorted().toList();
+        }
+        int kernels = 0;
+        for (Path file : files) {
+            ClassReader reader = new ClassReader(Files.readAllBytes(file));
+            if ((reader.getAccess() & Opcodes.ACC_ANNOTATION) != 0) {
+                continue;
+            }
+            List<String> inClass = new ArrayList<>();
+            reader.accept(new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                                 String[] exceptions) {
+                    int kernel = Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC;
+                    if ((access & kernel) != kernel || (access & Opcodes.ACC_SYNTHETIC) != 0) {
+                        return null;
+                    }
+                    inClass.add(name + descriptor);
+                    return new MethodVisitor(Opcodes.ASM9) {
+                        @Override
+                        public org.objectweb.asm.AnnotationVisitor visitLocalVariableAnnotation(int typeRef,
+                                org.objectweb.asm.TypePath typePath, Label[] start, Label[] end, int[] index,
+                                String annotation, boolean visible) {
+                            if (annotation.equals(parallel) && visible) {
+                                inClass.remove(name + descriptor);
+                            }
+                            return null;
+                        }
+                    };
+                }
+            }, 0);
+            kernels++;
+            inClass.forEach(m -> unmarked.add(reader.getClassName().replace('/', '.') + "." + m));
+        }
+        assertTrue(kernels >= 10, "only " + kernels + " kernel classes scanned");
+        assertTrue(unmarked.isEmpty(), "kernels without a @Parallel loop variable in the class file "
+                + "(is Parallel's @Target missing TYPE_USE?): " + unmarked);
+    }
+
     /** Rules broken per method name. */
     static Map<String, Set<Rule>> byMethod(List<Violation> violations) {
         Map<String, Set<Rule>> rules = new TreeMap<>();
