@@ -23,12 +23,14 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
+import uk.ac.manchester.tornado.runtime.common.TornadoOptions;
+import uk.ac.manchester.tornado.runtime.graph.TornadoVMBytecodeBuilder;
 
 /**
  * Runs task graphs on one TornadoVM device (OpenCL, PTX or SPIR-V), calling the very kernel
  * methods the JVM backend runs: each {@link Task} becomes {@code TaskGraph.task(name,
  * Kernel::method, args…, 0, work)} (see {@link KernelTasks}), each engine graph one TornadoVM task
- * graph (several when it has more tasks than TornadoVM holds in one).
+ * graph (several when it has more tasks than TornadoVM 5.2 can record in one: about 100).
  *
  * <h2>Data stays on the device</h2>
  * All task graphs of this backend live in one {@link TornadoExecutionPlan}, and every buffer has
@@ -56,15 +58,25 @@ import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
  * another, in list order. MPMD across several TornadoVM devices needs one backend per device and
  * explicit copies between them; it is not done here.
  *
- * <p>Run with TornadoVM's argfile ({@code java @$TORNADOVM_HOME/tornado-argfile
- * -Dtornado.load.annotation.parallel=modej.engine.kernel.Parallel …}); with
- * {@code -Dtornado.recover.bailout=False}, a kernel TornadoVM cannot compile fails instead of
- * running serially on the host.
+ * <p>Run with TornadoVM's argfile, then {@code -Dtornado.load.annotation.parallel=modej.engine.kernel.Parallel
+ * -Dtornado.recover.bailout=False} (both checked): without the first TornadoVM sees no parallel
+ * loop; without the second a graph TornadoVM cannot compile would run on the host's stale copies
+ * instead of failing. The backend raises TornadoVM's bytecode buffer
+ * ({@code tornado.tvm.maxbytecodesize}) to what its graphs need, unless it is set.
  */
 public final class TornadoBackend implements Backend {
 
-    /** TornadoVM 5.2 holds at most 256 tasks in a task graph; longer graphs are split. */
-    static final int TASKS_PER_TORNADO_GRAPH = 200;
+    /**
+     * Limits of a TornadoVM 5.2 task graph; longer engine graphs are split into several. It holds at
+     * most 256 tasks ({@code TornadoExecutionContext.MAX_TASKS}), and records them in a fixed 8 KiB
+     * buffer ({@code TornadoTaskGraph.highLevelCode}), 15 bytes per task plus 5 per parameter.
+     */
+    static final int MAX_TASKS_PER_TORNADO_GRAPH = 200;
+    static final int TASK_RECORD_BYTES = 8192 - 64;
+
+    /** TornadoVM's buffer for a task graph's bytecode, 4 KiB unless this property sets it. */
+    static final String BYTECODE_SIZE_PROPERTY = "tornado.tvm.maxbytecodesize";
+    static final String RECOVER_BAILOUT_PROPERTY = "tornado.recover.bailout";
 
     /** The system property through which TornadoVM finds the parallel-loop annotation. */
     public static final String PARALLEL_PROPERTY = "tornado.load.annotation.parallel";
@@ -105,6 +117,11 @@ public final class TornadoBackend implements Backend {
         if (!Parallel.class.getName().equals(parallel)) {
             throw new IllegalStateException("TornadoVM would not see the kernels' parallel loops: start the JVM with -D"
                     + PARALLEL_PROPERTY + "=" + Parallel.class.getName() + " after TornadoVM's argfile (it is " + parallel + ")");
+        }
+        if (TornadoOptions.RECOVER_BAILOUT) {
+            throw new IllegalStateException("start the JVM with -D" + RECOVER_BAILOUT_PROPERTY + "=False: buffers live on the "
+                    + "device, so TornadoVM's fallback (running a graph it cannot compile on the host) would compute on "
+                    + "stale host copies; with it off, such a graph fails instead");
         }
         List<TornadoDevice> all = allDevices();
         if (all.isEmpty()) {
@@ -345,15 +362,51 @@ public final class TornadoBackend implements Backend {
             r.hostNewer = true;
             graphs.add(up.snapshot());
         }
+        int bytecode = bytecodeBound(all.length, List.of()) + 80; // an upload graph: one task of one parameter
         for (TornadoExecutable e : compiled) {
-            e.addTo(graphs, all);
+            bytecode = Math.max(bytecode, e.addTo(graphs, all));
         }
+        ensureBytecodeSize(bytecode);
         plan = new TornadoExecutionPlan(graphs.toArray(ImmutableTaskGraph[]::new));
         plan.withDevice(device);
         if (profiling) {
             plan.withProfiler(ProfilerMode.SILENT);
         }
         stale = false;
+    }
+
+    /**
+     * An upper bound of the TornadoVM bytecode of one task graph that declares {@code objects}
+     * buffers and runs {@code tasks}: per buffer at most a transfer, an allocation entry, an
+     * on-device and a persist op and their dependencies; per task a launch, its arguments and
+     * their dependencies (see TornadoVM's {@code TornadoVMBytecodeBuilder}).
+     */
+    static int bytecodeBound(int objects, List<Task> tasks) {
+        long bytes = 64 + 64L * objects;
+        for (Task t : tasks) {
+            bytes += 64 + 16L * t.kernel().getParameterCount();
+        }
+        return (int) Math.min(Integer.MAX_VALUE, bytes);
+    }
+
+    /**
+     * TornadoVM reads its bytecode buffer size once, when it first compiles a graph. Unless the
+     * user set it, set it large enough for every graph here (a buffer of that size is kept per
+     * compiled task graph); if TornadoVM already read a smaller value, fail with what to set.
+     */
+    private static void ensureBytecodeSize(int needed) {
+        if (System.getProperty(BYTECODE_SIZE_PROPERTY) == null) {
+            int size = 64 * 1024;
+            while (size < needed) {
+                size *= 2;
+            }
+            System.setProperty(BYTECODE_SIZE_PROPERTY, Integer.toString(size));
+        }
+        int limit = TornadoVMBytecodeBuilder.MAX_TORNADO_VM_BYTECODE_SIZE;
+        if (limit < needed) {
+            throw new IllegalStateException("TornadoVM's bytecode buffer holds " + limit + " bytes, but a task graph may "
+                    + "need up to " + needed + ": start the JVM with -D" + BYTECODE_SIZE_PROPERTY + "=" + needed);
+        }
     }
 
     private static Object[] without(Object[] all, int skip) {
@@ -389,32 +442,50 @@ public final class TornadoBackend implements Backend {
             this.nanos = new long[tasks.size()];
         }
 
-        void addTo(List<ImmutableTaskGraph> plan, Object[] all) {
-            int chunks = (tasks.size() + TASKS_PER_TORNADO_GRAPH - 1) / TASKS_PER_TORNADO_GRAPH;
-            planGraphs = new int[chunks];
+        /** Adds this graph's TornadoVM task graphs to the plan; returns a bound of their bytecode size. */
+        int addTo(List<ImmutableTaskGraph> plan, Object[] all) {
             List<List<Integer>> members = new ArrayList<>();
+            List<Integer> chunk = new ArrayList<>();
+            int bytes = 0;
+            for (int k = 0; k < tasks.size(); k++) {
+                int record = 15 + 5 * tasks.get(k).kernel().getParameterCount();
+                if (!chunk.isEmpty() && (bytes + record > TASK_RECORD_BYTES || chunk.size() == MAX_TASKS_PER_TORNADO_GRAPH)) {
+                    members.add(chunk);
+                    chunk = new ArrayList<>();
+                    bytes = 0;
+                }
+                chunk.add(k);
+                bytes += record;
+            }
+            if (!chunk.isEmpty()) {
+                members.add(chunk);
+            }
+            planGraphs = new int[members.size()];
             List<Pattern[]> times = new ArrayList<>();
-            for (int c = 0; c < chunks; c++) {
+            int bytecode = 0;
+            for (int c = 0; c < members.size(); c++) {
                 String name = id + "c" + c;
                 TaskGraph tg = new TaskGraph(name).consumeFromDevice(all);
-                List<Integer> in = new ArrayList<>();
-                int end = Math.min(tasks.size(), (c + 1) * TASKS_PER_TORNADO_GRAPH);
-                Pattern[] time = new Pattern[end - c * TASKS_PER_TORNADO_GRAPH];
-                for (int k = c * TASKS_PER_TORNADO_GRAPH; k < end; k++) {
+                List<Integer> in = members.get(c);
+                Pattern[] time = new Pattern[in.size()];
+                List<Task> chunkTasks = new ArrayList<>();
+                for (int i = 0; i < in.size(); i++) {
+                    int k = in.get(i);
                     Task t = tasks.get(k);
                     KernelTasks.add(tg, "t" + k, t.kernel(), arguments(t));
-                    in.add(k);
-                    time[k - c * TASKS_PER_TORNADO_GRAPH] = Pattern.compile(Pattern.quote("\"" + name + ".t" + k + "\"")
+                    chunkTasks.add(t);
+                    time[i] = Pattern.compile(Pattern.quote("\"" + name + ".t" + k + "\"")
                             + "\\s*:\\s*\\{[^}]*?\"TASK_KERNEL_TIME\"\\s*:\\s*\"(\\d+)\"");
                 }
                 tg.persistOnDevice(all);
                 planGraphs[c] = plan.size();
                 plan.add(tg.snapshot());
-                members.add(in);
                 times.add(time);
+                bytecode = Math.max(bytecode, bytecodeBound(all.length, chunkTasks));
             }
-            chunkTasks = members;
+            this.chunkTasks = members;
             kernelTimes = times;
+            return bytecode;
         }
 
         /** The task's arguments as TornadoVM takes them, with the trailing (offset = 0, count = work). */
