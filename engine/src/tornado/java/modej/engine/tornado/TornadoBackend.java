@@ -22,6 +22,7 @@ import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+import uk.ac.manchester.tornado.api.exceptions.TornadoBailoutRuntimeException;
 import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 import uk.ac.manchester.tornado.runtime.common.TornadoOptions;
 import uk.ac.manchester.tornado.runtime.graph.TornadoVMBytecodeBuilder;
@@ -416,8 +417,14 @@ public final class TornadoBackend implements Backend {
         return out;
     }
 
-    private TornadoExecutionResult execute(int graph) {
-        last = plan.withGraph(graph).execute();
+    /** Runs one task graph of the plan; {@code what} names it in errors. */
+    private TornadoExecutionResult execute(int graph, String what) {
+        try {
+            last = plan.withGraph(graph).execute();
+        } catch (TornadoBailoutRuntimeException e) {
+            throw new IllegalStateException("TornadoVM could not run " + what + ": " + e.getMessage().replaceAll("\u001b\\[[0-9;]*m", "")
+                    + ". TornadoVM 5.2 often drops the reason; a JFR recording with jdk.JavaExceptionThrow enabled shows it", e);
+        }
         return last;
     }
 
@@ -509,12 +516,14 @@ public final class TornadoBackend implements Backend {
             for (Object a : arrays) {
                 Resident r = buffers.get(a);
                 if (r.hostNewer) {
-                    execute(r.upload);
+                    execute(r.upload, "the upload of " + r.buffer.name());
                     r.hostNewer = false;
                 }
             }
             for (int c = 0; c < planGraphs.length; c++) {
-                TornadoExecutionResult result = execute(planGraphs[c]);
+                List<Integer> in = chunkTasks.get(c);
+                TornadoExecutionResult result = execute(planGraphs[c], "graph " + graph.name() + " (tasks "
+                        + tasks.get(in.get(0)).name() + " to " + tasks.get(in.get(in.size() - 1)).name() + ")");
                 if (profiling) {
                     record(c, result.getProfilerResult().getProfileLog());
                 }
