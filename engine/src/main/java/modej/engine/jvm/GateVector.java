@@ -17,7 +17,7 @@ public final class GateVector {
     }
 
     /** out (rows, C) = (or += when accumulate ≠ 0) weights[row / rowsPerGate][source] · y (rows, C). */
-    public static void mix(float[] out, float[] y, float[] weights, int source, int E1, int C, int rowsPerGate,
+    public static void mixForward(float[] out, float[] y, float[] weights, int source, int E1, int C, int rowsPerGate,
                            int accumulate, int offset, int count) {
         // Two small methods rather than one with both loops: each compiles on its own profile.
         if (accumulate == 0) {

@@ -88,9 +88,10 @@ public final class Gate {
 
     /**
      * out (rows, C) = weights[g][source] · y (rows, C), or += when {@code accumulate != 0}, with
-     * g = row / rowsPerGate; weights (gateRows, E1). Parallel over rows.
+     * g = row / rowsPerGate; weights (gateRows, E1). Parallel over rows. (Not named {@code mix}:
+     * that is an OpenCL C built-in, and TornadoVM names the device kernel after the method.)
      */
-    public static void mix(float[] out, float[] y, float[] weights, int source, int E1, int C, int rowsPerGate,
+    public static void mixForward(float[] out, float[] y, float[] weights, int source, int E1, int C, int rowsPerGate,
                            int accumulate, int offset, int count) {
         for (@Parallel int i = 0; i < count; i++) {
             int r = offset + i;

@@ -30,10 +30,10 @@ class GateVectorTest {
             float[] out0 = randomFloats(rnd, rows * C, 1);
             for (int accumulate : new int[] {0, 1}) {
                 float[] want = out0.clone();
-                Gate.mix(want, y, weights, SOURCE, E1, C, rpg, accumulate, 0, rows);
+                Gate.mixForward(want, y, weights, SOURCE, E1, C, rpg, accumulate, 0, rows);
                 for (int[] cuts : splits(rows)) {
                     float[] out = out0.clone();
-                    runSplit(cuts, (o, c) -> GateVector.mix(out, y, weights, SOURCE, E1, C, rpg, accumulate, o, c));
+                    runSplit(cuts, (o, c) -> GateVector.mixForward(out, y, weights, SOURCE, E1, C, rpg, accumulate, o, c));
                     assertArrayEquals(want, out, "mix " + java.util.Arrays.toString(s) + " accumulate " + accumulate
                             + " split " + java.util.Arrays.toString(cuts));
                 }

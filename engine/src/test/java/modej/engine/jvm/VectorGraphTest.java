@@ -38,7 +38,7 @@ class VectorGraphTest {
                 {Scale.class, ScaleVector.class, new String[] {"forward", "backward"}},
                 {LayerNorm.class, LayerNormVector.class, new String[] {"forward", "backwardInput", "backwardParams"}},
                 {CrossEntropy.class, CrossEntropyVector.class, new String[] {"forward", "backward"}},
-                {Gate.class, GateVector.class, new String[] {"mix", "mixBackwardInput"}},
+                {Gate.class, GateVector.class, new String[] {"mixForward", "mixBackwardInput"}},
         };
         for (Object[] e : expected) {
             for (String name : (String[]) e[2]) {
@@ -109,8 +109,8 @@ class VectorGraphTest {
             Graph g = new Graph("step")
                     .task("ln", LayerNorm.class, "forward", ROWS, h, mean, rstd, inp, params, wOff, bOff, C)
                     .task("scale", Scale.class, "forward", n, sh, h, SCALE)
-                    .task("mix0", Gate.class, "mix", ROWS, mixed, sh, weights, 0, 2, C, 1, 0)
-                    .task("mix1", Gate.class, "mix", ROWS, mixed, h, weights, 1, 2, C, 1, 1)
+                    .task("mix0", Gate.class, "mixForward", ROWS, mixed, sh, weights, 0, 2, C, 1, 0)
+                    .task("mix1", Gate.class, "mixForward", ROWS, mixed, h, weights, 1, 2, C, 1, 1)
                     .task("residual", Residual.class, "forward", n, logits, mixed, inp)
                     .task("ce", CrossEntropy.class, "forward", ROWS, losses, probs, correct, logits, targets, C)
                     .task("ce.backward", CrossEntropy.class, "backward", ROWS, dlogits, probs, targets, scale, C)

@@ -244,8 +244,8 @@ class GateTest {
                     String what = "rowsPerGate " + rowsPerGate + " source " + source + " accumulate " + accumulate;
                     float[] out = accumulate == 0 ? nan(ROWS * C) : randomFloats(rnd, ROWS * C, 1);
                     double[] out0 = toDouble(out);
-                    Gate.mix(out, y[source], w, source, S, C, rowsPerGate, accumulate, 0, 5);
-                    Gate.mix(out, y[source], w, source, S, C, rowsPerGate, accumulate, 5, ROWS - 5);
+                    Gate.mixForward(out, y[source], w, source, S, C, rowsPerGate, accumulate, 0, 5);
+                    Gate.mixForward(out, y[source], w, source, S, C, rowsPerGate, accumulate, 5, ROWS - 5);
                     double[] expected = mix(out0, toDouble(y[source]), toDouble(w), source, rowsPerGate,
                             accumulate != 0);
                     assertClose(what, expected, out, 1e-6, 1e-6);
@@ -254,7 +254,7 @@ class GateTest {
             // the whole mix, as the model runs it: source 0 writes, the others add
             float[] out = nan(ROWS * C);
             for (int source = 0; source < S; source++) {
-                Gate.mix(out, y[source], w, source, S, C, rowsPerGate, source == 0 ? 0 : 1, 0, ROWS);
+                Gate.mixForward(out, y[source], w, source, S, C, rowsPerGate, source == 0 ? 0 : 1, 0, ROWS);
             }
             double[] expected = new double[ROWS * C];
             for (int source = 0; source < S; source++) {

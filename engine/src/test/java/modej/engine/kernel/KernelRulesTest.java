@@ -282,6 +282,108 @@ class KernelRulesTest {
         }
     }
 
+    /**
+     * TornadoVM finds parallel loops by reading {@code @Parallel} from the class file, where javac
+     * keeps it only as a type annotation on the local variable. Without one, a kernel still
+     * compiles for the device but runs there on a single thread.
+     */
+    @Test
+    void everyKernelMarksItsParallelLoopInTheClassFile() throws IOException {
+        String parallel = Type.getDescriptor(Parallel.class);
+        List<String> unmarked = new ArrayList<>();
+        List<Path> files;
+        try (Stream<Path> list = Files.list(kernelClassDirectory())) {
+            files = list.filter(p -> p.getFileName().toString().endsWith(".class"))
+                    .filter(p -> !p.getFileName().toString().contains("$")).sorted().toList();
+        }
+        int kernels = 0;
+        for (Path file : files) {
+            ClassReader reader = new ClassReader(Files.readAllBytes(file));
+            if ((reader.getAccess() & Opcodes.ACC_ANNOTATION) != 0) {
+                continue;
+            }
+            List<String> inClass = new ArrayList<>();
+            reader.accept(new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                                 String[] exceptions) {
+                    int kernel = Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC;
+                    if ((access & kernel) != kernel || (access & Opcodes.ACC_SYNTHETIC) != 0) {
+                        return null;
+                    }
+                    inClass.add(name + descriptor);
+                    return new MethodVisitor(Opcodes.ASM9) {
+                        @Override
+                        public org.objectweb.asm.AnnotationVisitor visitLocalVariableAnnotation(int typeRef,
+                                org.objectweb.asm.TypePath typePath, Label[] start, Label[] end, int[] index,
+                                String annotation, boolean visible) {
+                            if (annotation.equals(parallel) && visible) {
+                                inClass.remove(name + descriptor);
+                            }
+                            return null;
+                        }
+                    };
+                }
+            }, 0);
+            kernels++;
+            inClass.forEach(m -> unmarked.add(reader.getClassName().replace('/', '.') + "." + m));
+        }
+        assertTrue(kernels >= 10, "only " + kernels + " kernel classes scanned");
+        assertTrue(unmarked.isEmpty(), "kernels without a @Parallel loop variable in the class file "
+                + "(is Parallel's @Target missing TYPE_USE?): " + unmarked);
+    }
+
+    /**
+     * OpenCL C built-in functions and reserved words. TornadoVM names a device kernel after its Java
+     * method ({@code __kernel void mix(...)}); with a built-in's name the program has no kernel of
+     * that name, clCreateKernel fails (CL_INVALID_KERNEL_NAME) and the launch crashes the JVM.
+     */
+    static final Set<String> OPENCL_NAMES = Set.of(
+            // math
+            "acos", "acosh", "acospi", "asin", "asinh", "asinpi", "atan", "atan2", "atanh", "atanpi", "atan2pi",
+            "cbrt", "ceil", "copysign", "cos", "cosh", "cospi", "erf", "erfc", "exp", "exp2", "exp10", "expm1",
+            "fabs", "fdim", "floor", "fma", "fmax", "fmin", "fmod", "fract", "frexp", "hypot", "ilogb", "ldexp",
+            "lgamma", "lgamma_r", "log", "log2", "log10", "log1p", "logb", "mad", "maxmag", "minmag", "modf", "nan",
+            "nextafter", "pow", "pown", "powr", "remainder", "remquo", "rint", "rootn", "round", "rsqrt", "sin",
+            "sincos", "sinh", "sinpi", "sqrt", "tan", "tanh", "tanpi", "tgamma", "trunc",
+            // integer, common, geometric, relational
+            "abs", "abs_diff", "add_sat", "hadd", "rhadd", "clamp", "clz", "ctz", "mad_hi", "mad_sat", "max", "min",
+            "mul_hi", "rotate", "sub_sat", "upsample", "popcount", "mad24", "mul24", "degrees", "mix", "radians",
+            "step", "smoothstep", "sign", "cross", "dot", "distance", "length", "normalize", "fast_distance",
+            "fast_length", "fast_normalize", "isequal", "isnotequal", "isgreater", "isgreaterequal", "isless",
+            "islessequal", "islessgreater", "isfinite", "isinf", "isnan", "isnormal", "isordered", "isunordered",
+            "signbit", "any", "all", "bitselect", "select", "shuffle", "shuffle2",
+            // synchronisation, work items, memory, misc
+            "barrier", "mem_fence", "read_mem_fence", "write_mem_fence", "work_group_barrier", "get_work_dim",
+            "get_global_size", "get_global_id", "get_local_size", "get_local_id", "get_num_groups", "get_group_id",
+            "get_global_offset", "async_work_group_copy", "async_work_group_strided_copy", "wait_group_events",
+            "prefetch", "printf", "vload", "vstore", "vload_half", "vstore_half",
+            // OpenCL C keywords that are legal Java identifiers
+            "kernel", "global", "local", "constant", "private", "read_only", "write_only", "read_write", "half",
+            "uint", "uchar", "ushort", "ulong", "signed", "unsigned", "sizeof", "typedef", "union", "struct",
+            "extern", "register", "restrict", "inline", "auto", "main");
+
+    @Test
+    void noKernelIsNamedLikeAnOpenClBuiltIn() throws IOException {
+        List<String> clashes = new ArrayList<>();
+        try (Stream<Path> list = Files.list(kernelClassDirectory())) {
+            for (Path file : list.filter(p -> p.getFileName().toString().endsWith(".class")).sorted().toList()) {
+                new ClassReader(Files.readAllBytes(file)).accept(new ClassVisitor(Opcodes.ASM9) {
+                    @Override
+                    public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                                     String[] exceptions) {
+                        int kernel = Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC; // helpers are inlined, kernels keep their name
+                        if ((access & kernel) == kernel && OPENCL_NAMES.contains(name)) {
+                            clashes.add(file.getFileName() + ": " + name);
+                        }
+                        return null;
+                    }
+                }, 0);
+            }
+        }
+        assertTrue(clashes.isEmpty(), "kernels named like OpenCL C built-ins: " + clashes);
+    }
+
     /** Rules broken per method name. */
     static Map<String, Set<Rule>> byMethod(List<Violation> violations) {
         Map<String, Set<Rule>> rules = new TreeMap<>();

@@ -15,7 +15,11 @@ final class Projection {
     private Projection() {
     }
 
-    /** The LoRA buffers of one projection: forward's hidden h and backward's two scratch copies. */
+    /**
+     * The LoRA buffers of one projection: forward's hidden h, and two scratch buffers shared by the
+     * layers: {@code dhidden}, and {@code dhiddenRaw}, which holds inp·Aᵀ before scaling in forward
+     * and its gradient in backward.
+     */
     record LoraBuffers(Buffer.F32 hidden, Buffer.F32 dhidden, Buffer.F32 dhiddenRaw) {
         static LoraBuffers of(String name, int rows, int rank, Buffer.F32 dhidden, Buffer.F32 dhiddenRaw) {
             return new LoraBuffers(new Buffer.F32(name + ".lora_h", rows * rank), dhidden, dhiddenRaw);
@@ -33,10 +37,12 @@ final class Projection {
         if (lora != null && lora.adapts(target)) {
             int r = lora.rank();
             Buffer.F32 params = lora.slab().params();
-            // h = inp · Aᵀ (rows, r), then h *= scale, then out += h · Bᵀ
-            g.task(name + ".lora_a", Matmul.class, "forward", rows, buffers.hidden(), inp, params,
+            // raw = inp · Aᵀ (rows, r) in the scratch, h = scale · raw, then out += h · Bᵀ. Not in place
+            // (h = scale · h): TornadoVM 5.2 cannot schedule a task that gets one array twice.
+            g.task(name + ".lora_a", Matmul.class, "forward", rows, buffers.dhiddenRaw(), inp, params,
                     lora.offsetA(target), -1, C, r);
-            g.task(name + ".lora_scale", Scale.class, "forward", rows * r, buffers.hidden(), buffers.hidden(), lora.scale());
+            g.task(name + ".lora_scale", Scale.class, "forward", rows * r, buffers.hidden(), buffers.dhiddenRaw(),
+                    lora.scale());
             g.task(name + ".lora_b", Matmul.class, "forwardAccumulate", rows, out, buffers.hidden(), params,
                     lora.offsetB(target), r, OC);
         }

@@ -6,6 +6,7 @@ import modej.engine.graph.Buffer;
 import modej.engine.plan.ExecutionPlan;
 import modej.model.param.AdamWSettings;
 import modej.model.param.Optimizer;
+import modej.model.param.Slab;
 
 /**
  * Runs a language model's graphs on a backend for one batch shape: evaluation (forward + loss)
@@ -93,6 +94,19 @@ public final class Runner {
     private static void run(Executable[] graphs) {
         for (Executable e : graphs) {
             e.run();
+        }
+    }
+
+    /**
+     * Brings every slab's weights and AdamW moments to the host: a backend may hold newer copies on
+     * a device. Call before saving or reading them.
+     */
+    public void slabsToHost() {
+        for (Slab s : graphs.slabs()) {
+            backend.toHost(s.params());
+            if (s.trainable()) {
+                backend.toHost(s.m(), s.v());
+            }
         }
     }
 

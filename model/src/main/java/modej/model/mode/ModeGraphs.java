@@ -200,7 +200,7 @@ public final class ModeGraphs implements LmGraphs {
         }
         // x_{b+1} = Σ_s weights[s] · y_s
         for (int s = 0; s < E1; s++) {
-            g.task(g.name() + ".mix" + s, Gate.class, "mix", shape.rows(), b.mixed, b.source(s), b.weights, s, E1, C,
+            g.task(g.name() + ".mix" + s, Gate.class, "mixForward", shape.rows(), b.mixed, b.source(s), b.weights, s, E1, C,
                     rowsPerGate, s == 0 ? 0 : 1);
         }
         return g;

@@ -78,6 +78,7 @@ public final class Adaptation {
         meta.put("modej.train.settings", s.toString());
         meta.put("modej.params.trainable", Long.toString(outcome.counts().trainable()));
         Files.createDirectories(out.toAbsolutePath().getParent());
+        runner.slabsToHost();
         model.save(out, meta);
         return outcome;
     }

@@ -66,6 +66,7 @@ public final class TrainingBench {
         out.put("method", model.method());
         out.put("strategy", plan.strategy().name().toLowerCase(java.util.Locale.ROOT));
         out.put("cfg", Map.of("L", c.layers(), "d", c.width(), "h", c.heads(), "T", s.seq(), "B", s.batch(), "V", c.vocab()));
+        out.put("backend", backend.name());
         out.put("threads", threads);
         out.put("vector", vector);
         out.put("java", Runtime.version().toString());

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import modej.engine.device.Backend;
 import modej.engine.device.Profile;
 import modej.engine.jvm.JvmBackend;
 import java.util.List;
@@ -84,10 +85,11 @@ final class BenchCommand implements Callable<Integer> {
             model = new ModeModel("mode-compose", new ModeParams(backbone,
                     new ModeConfig(blocks, expertLayers, names, GateConfig.DEFAULT, "copy:last"), seed), true, true);
         }
-        try (JvmBackend backend = backendOptions.backend()) {
+        try (Backend backend = backendOptions.backend()) {
             ExecutionPlan plan = strategy == null ? ExecutionPlan.spmd() : plan(model, backend);
             Map<String, Object> result = TrainingBench.run(new TrainingBench.Settings(batch, seq, steps, warmup, lr, seed),
-                    model, backend, plan, backend.threads(), backend.vector());
+                    model, backend, plan, backend instanceof JvmBackend j ? j.threads() : 0,
+                    backend instanceof JvmBackend j && j.vector());
             System.out.println(new ObjectMapper().writeValueAsString(result));
             if (!json) {
                 System.err.printf("params %,d | step %.1f ms (median of %d) | train %,.0f tok/s | forward %,.0f tok/s%n",
@@ -101,7 +103,7 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ExecutionPlan plan(AdaptedModel model, JvmBackend backend) {
+    private ExecutionPlan plan(AdaptedModel model, Backend backend) {
         Strategy s = Strategy.parse(strategy);
         if (graphConfig == null) {
             return new ExecutionPlan(s, ExecutionPlan.Placement.automatic());

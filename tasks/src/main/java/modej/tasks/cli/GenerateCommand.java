@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import modej.engine.jvm.JvmBackend;
+import modej.engine.device.Backend;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.gpt.GptParams;
 import modej.model.gpt.Runner;
@@ -42,7 +42,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         GptParams params = GptCheckpoint.load(checkpoint, false).params();
         int window = params.config().context();
-        try (JvmBackend backend = backendOptions.backend()) {
+        try (Backend backend = backendOptions.backend()) {
             Runner runner = Runner.of(params, 1, window, backend, null);
             System.out.println(new TextSampler(runner, ByteTokenizer.INSTANCE, window)
                     .sample(prompt, tokens, temperature, topK, seed));

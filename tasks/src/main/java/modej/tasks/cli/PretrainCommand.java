@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import modej.engine.jvm.JvmBackend;
+import modej.engine.device.Backend;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
@@ -134,7 +134,7 @@ final class PretrainCommand implements Callable<Integer> {
         if (resume) {
             checkSameRun(checkpoint, provenance);
         }
-        try (JvmBackend backend = backendOptions.backend()) {
+        try (Backend backend = backendOptions.backend()) {
             Pretrainer trainer = new Pretrainer(params, settings, backend, data.train(), data.validation(), checkpoint, provenance);
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-import modej.engine.jvm.JvmBackend;
+import modej.engine.device.Backend;
 import modej.model.adapt.AdaptedModel;
 import modej.model.adapt.BackboneModel;
 import modej.model.adapt.LoraModel;
@@ -137,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
         var counts = model.counts();
         System.err.printf("%s: %,d parameters, %,d trainable, %,d active per token%n", method, counts.total(),
                 counts.trainable(), counts.activePerToken());
-        try (JvmBackend be = backendOptions.backend()) {
+        try (Backend be = backendOptions.backend()) {
             Adaptation.Outcome o = Adaptation.train(model, s, be, batches, held, file, provenance, System.err);
             System.out.printf("%s: trained %,d tokens in %.1f s (%,.0f tok/s, peak heap %,d MiB); saved %s%n", method,
                     o.tokens(), o.seconds(), o.tokensPerSecond(), o.peakHeapMiB(), file);

@@ -42,6 +42,7 @@ public final class Pretrainer {
     private final Path checkpoint;
     private final Map<String, String> provenance;
     private volatile TrainingLoop loop;
+    private Runner runner;
     private volatile boolean stopRequested;
 
     /**
@@ -76,7 +77,7 @@ public final class Pretrainer {
     /** As {@link #run(int, PrintStream)}, but saves and stops after {@code stopAfter} steps as if interrupted. */
     public TrainingLoop.Evaluation run(int startStep, int stopAfter, PrintStream log) throws IOException {
         Settings s = settings;
-        Runner runner = Runner.of(params, s.batch(), s.seq(), backend, s.adamw());
+        runner = Runner.of(params, s.batch(), s.seq(), backend, s.adamw());
         Runner evalRunner = Runner.of(params, s.batch(), s.seq(), backend, null);
         BatchSampler sampler = new BatchSampler(trainTokens, s.batch(), s.seq(), s.seed());
         loop = new TrainingLoop(runner, sampler, s.lr(), s.steps(), s.evalEvery(), s.checkpointEvery(),
@@ -88,6 +89,7 @@ public final class Pretrainer {
     }
 
     private void save(int step) throws IOException {
+        runner.slabsToHost();
         Files.createDirectories(checkpoint.toAbsolutePath().getParent());
         Map<String, String> meta = new LinkedHashMap<>(provenance);
         meta.put("modej.step", Integer.toString(step));
