@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import modej.engine.jvm.JvmBackend;
+import modej.engine.device.Backend;
 import modej.model.checkpoint.CheckpointException;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.gpt.GptParams;
@@ -98,7 +98,7 @@ final class EvalCommand implements Callable<Integer> {
         settings.put("seq", seqLen);
         settings.put("evalBatches", evalBatches);
         settings.put("java", Runtime.version().toString());
-        try (JvmBackend be = backendOptions.backend()) {
+        try (Backend be = backendOptions.backend()) {
             Evaluator evaluator = new Evaluator(be, new Evaluator.Settings(batch, seqLen, evalBatches, retentionDomain));
             EvalReport report = evaluator.run(loaded, domains, settings, System.err);
             ReportPrinter.print(report, System.out);
