@@ -50,7 +50,7 @@ final class PretrainCommand implements Callable<Integer> {
     int batch;
     @Option(names = "--seq", description = "Tokens per sequence (default: the context length).")
     Integer seq;
-    @Option(names = "--steps", defaultValue = "600", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "1500", description = "Training steps (default: ${DEFAULT-VALUE}).")
     int steps;
     @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     float lr;
@@ -60,11 +60,11 @@ final class PretrainCommand implements Callable<Integer> {
     int warmupSteps;
     @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW weight decay on matrices (default: ${DEFAULT-VALUE}).")
     float weightDecay;
-    @Option(names = "--eval-every", defaultValue = "200", description = "Validate every N steps; 0 = only at the end (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-every", defaultValue = "500", description = "Validate every N steps; 0 = only at the end (default: ${DEFAULT-VALUE}).")
     int evalEvery;
     @Option(names = "--eval-batches", defaultValue = "8", description = "Validation batches (default: ${DEFAULT-VALUE}).")
     int evalBatches;
-    @Option(names = "--checkpoint-every", defaultValue = "100", description = "Save every N steps; 0 = only at the end (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--checkpoint-every", defaultValue = "250", description = "Save every N steps; 0 = only at the end (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
     @Option(names = "--validation", defaultValue = "0.05", description = "Fraction of documents held out, by content hash (default: ${DEFAULT-VALUE}).")
     double validation;
