@@ -23,9 +23,9 @@ import picocli.CommandLine.Option;
 
 /** {@code ./modej eval}: compare adapted models and the frozen backbone on every domain's held-out split. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Evaluate the frozen backbone and adapted models on each domain's held-out",
-                "split (the one train uses): next-token accuracy, loss, perplexity, bits per",
-                "byte; retention on English; parameter, FLOP and training costs; gate use."})
+        description = {"Compare adapted models and the frozen backbone on each domain's held-out split.",
+                "Reports next-token accuracy, loss, perplexity and bits per byte (on the split train uses),",
+                "retention on English, parameter, FLOP and training costs, and gate use."})
 final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--backbone", required = true, paramLabel = "FILE",

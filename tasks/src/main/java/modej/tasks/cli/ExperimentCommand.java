@@ -18,8 +18,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ./modej experiment FILE}: every method × seed of an experiment file, then the reports. */
 @Command(name = "experiment", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run an experiment file (YAML or JSON): pretrain or load the backbone, train and evaluate",
-                "every method for every seed, and write results.json, results.csv, report.md and plots.",
+        description = {"Run an experiment file: every method for every seed, then results and a report.",
+                "Pretrains or loads the backbone, trains and evaluates every method for every seed (YAML or",
+                "JSON file), and writes results.json, results.csv, report.md and plots.",
                 "Runs whose OUT/runs/<method>-seed<k>/result.json exists are skipped, so running it again",
                 "after an interruption continues where it stopped. Examples: examples/*/experiment.yaml."})
 final class ExperimentCommand implements Callable<Integer> {
