@@ -31,6 +31,12 @@ public final class ModeGraphs implements LmGraphs {
     private final List<Block> blocks = new ArrayList<>();
     private final Buffer.F32 dres;
     private final Buffer.F32 balanceCoef = new Buffer.F32("gate.balance_coef", 1);
+    // Backward scratch and each source's input gradient, shared by all blocks: blocks run their
+    // backward one after another, while a block's backbone and experts (which may run at once
+    // under MPMD) each have their own.
+    private final TransformerLayer.Scratch backboneScratch;
+    private final List<TransformerLayer.Scratch> expertScratch = new ArrayList<>();
+    private final List<Buffer.F32> dsource = new ArrayList<>();
     private final List<List<Graph>> forward = new ArrayList<>(), backward = new ArrayList<>();
 
     /** One block's buffers. */
@@ -39,16 +45,13 @@ public final class ModeGraphs implements LmGraphs {
         final Buffer.F32 input;
         final List<TransformerLayer.Activations> backbone = new ArrayList<>();
         final List<List<TransformerLayer.Activations>> experts = new ArrayList<>();
-        final List<TransformerLayer.Scratch> expertScratch = new ArrayList<>();
-        final TransformerLayer.Scratch backboneScratch;
         final Buffer.F32 pooled, dpooled, logits, probs, weights, stats, dlogits, dweights, mixed;
-        final List<Buffer.F32> dsource = new ArrayList<>();
+        final List<Buffer.F32> dsource = new ArrayList<>();      // shared by all blocks (see ModeGraphs)
 
         Block(int b, Buffer.F32 input) {
             this.index = b;
             this.input = input;
             int bt = shape.rows(), C = shape.width(), E1 = params.config().sources(), rows = gateRows();
-            backboneScratch = new TransformerLayer.Scratch("b" + b + ".backbone", shape);
             for (int j = 0; j < params.layersPerBlock(); j++) {
                 int l = b * params.layersPerBlock() + j;
                 backbone.add(new TransformerLayer.Activations("l" + l, shape));
@@ -59,7 +62,6 @@ public final class ModeGraphs implements LmGraphs {
                     acts.add(new TransformerLayer.Activations("e." + e + ".b" + b + ".l" + j, shape));
                 }
                 experts.add(acts);
-                expertScratch.add(new TransformerLayer.Scratch("b" + b + ".expert." + e, shape));
             }
             boolean seqLevel = params.config().gate().sequenceLevel();
             pooled = seqLevel ? new Buffer.F32("b" + b + ".gate.pooled", shape.batch() * C) : null;      // (B,C)
@@ -71,9 +73,7 @@ public final class ModeGraphs implements LmGraphs {
             dlogits = new Buffer.F32("b" + b + ".gate.dlogits", rows * E1);
             dweights = new Buffer.F32("b" + b + ".gate.dweights", rows * E1);
             mixed = new Buffer.F32("b" + b + ".mixed", bt * C);               // (B,T,C) = x_{b+1}
-            for (int s = 0; s < E1; s++) {
-                dsource.add(new Buffer.F32("b" + b + ".dsource" + s, bt * C));
-            }
+            dsource.addAll(ModeGraphs.this.dsource);
         }
 
         /** The output of source s: the backbone block's last layer, or expert s-1's last layer. */
@@ -97,6 +97,13 @@ public final class ModeGraphs implements LmGraphs {
         this.ends = new LmEnds(params.backbone(), shape);
         this.dres = new Buffer.F32("dres", shape.rows() * c.width());
         balanceCoef.data()[0] = params.config().gate().balanceCoef();
+        this.backboneScratch = new TransformerLayer.Scratch("backbone", shape);
+        for (String e : params.config().experts()) {
+            expertScratch.add(new TransformerLayer.Scratch("expert." + e, shape));
+        }
+        for (int s = 0; s < params.config().sources(); s++) {
+            dsource.add(new Buffer.F32("dsource" + s, shape.rows() * c.width()));   // (B,T,C)
+        }
         Buffer.F32 x = ends.encoded();
         for (int b = 0; b < params.config().blocks(); b++) {
             Block block = new Block(b, x);
@@ -138,11 +145,11 @@ public final class ModeGraphs implements LmGraphs {
             List<Graph> parallel = new ArrayList<>();
             boolean backboneBackward = b.index > 0 || backboneBelowTrainable();
             if (backboneBackward) {
-                parallel.add(blockBackward(b, "backbone", b.backbone, b.backboneScratch, -1));
+                parallel.add(blockBackward(b, "backbone", b.backbone, backboneScratch, -1));
             }
             for (int e = 0; e < b.experts.size(); e++) {
                 parallel.add(blockBackward(b, "expert." + params.config().experts().get(e), b.experts.get(e),
-                        b.expertScratch.get(e), e));
+                        expertScratch.get(e), e));
             }
             backward.add(parallel);
             backward.add(List.of(join(b, backboneBackward)));
