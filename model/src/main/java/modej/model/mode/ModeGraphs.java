@@ -46,7 +46,6 @@ public final class ModeGraphs implements LmGraphs {
         final List<TransformerLayer.Activations> backbone = new ArrayList<>();
         final List<List<TransformerLayer.Activations>> experts = new ArrayList<>();
         final Buffer.F32 pooled, dpooled, logits, probs, weights, stats, dlogits, dweights, mixed;
-        final List<Buffer.F32> dsource = new ArrayList<>();      // shared by all blocks (see ModeGraphs)
 
         Block(int b, Buffer.F32 input) {
             this.index = b;
@@ -73,7 +72,6 @@ public final class ModeGraphs implements LmGraphs {
             dlogits = new Buffer.F32("b" + b + ".gate.dlogits", rows * E1);
             dweights = new Buffer.F32("b" + b + ".gate.dweights", rows * E1);
             mixed = new Buffer.F32("b" + b + ".mixed", bt * C);               // (B,T,C) = x_{b+1}
-            dsource.addAll(ModeGraphs.this.dsource);
         }
 
         /** The output of source s: the backbone block's last layer, or expert s-1's last layer. */
@@ -224,8 +222,8 @@ public final class ModeGraphs implements LmGraphs {
         for (int s = 0; s < E1; s++) {
             g.task(g.name() + ".dweights" + s, Gate.class, "mixBackwardWeights", rows, b.dweights, dres, b.source(s),
                     s, E1, C, rowsPerGate);
-            TransformerLayer.zero(g, g.name() + ".dsource" + s + ".zero", b.dsource.get(s));
-            g.task(g.name() + ".dsource" + s, Gate.class, "mixBackwardInput", shape.rows(), b.dsource.get(s), dres,
+            TransformerLayer.zero(g, g.name() + ".dsource" + s + ".zero", dsource.get(s));
+            g.task(g.name() + ".dsource" + s, Gate.class, "mixBackwardInput", shape.rows(), dsource.get(s), dres,
                     b.weights, s, E1, C, rowsPerGate);
         }
         TransformerLayer.zero(g, g.name() + ".dlogits.zero", b.dlogits);
@@ -256,7 +254,7 @@ public final class ModeGraphs implements LmGraphs {
     private Graph blockBackward(Block b, String module, List<TransformerLayer.Activations> acts,
                                 TransformerLayer.Scratch scratch, int expert) {
         Graph g = new Graph("b" + b.index + "." + module + ".backward");
-        Buffer.F32 d = b.dsource.get(expert + 1);
+        Buffer.F32 d = dsource.get(expert + 1);
         for (int j = acts.size() - 1; j >= 0; j--) {
             Buffer.F32 x = j == 0 ? b.input : acts.get(j - 1).out;
             TransformerLayer.backward(g, "b" + b.index + "." + module + ".l" + j, slot(b, expert, j), x, acts.get(j),
@@ -268,8 +266,8 @@ public final class ModeGraphs implements LmGraphs {
     /** dres (∂L/∂x_b) += each source's input gradient (the backbone's only if it was propagated). */
     private Graph join(Block b, boolean withBackbone) {
         Graph g = new Graph("b" + b.index + ".join.backward");
-        for (int s = withBackbone ? 0 : 1; s < b.dsource.size(); s++) {
-            g.task(g.name() + ".add" + s, Scale.class, "backward", shape.rows() * shape.width(), dres, b.dsource.get(s), 1f);
+        for (int s = withBackbone ? 0 : 1; s < dsource.size(); s++) {
+            g.task(g.name() + ".add" + s, Scale.class, "backward", shape.rows() * shape.width(), dres, dsource.get(s), 1f);
         }
         return g;
     }
