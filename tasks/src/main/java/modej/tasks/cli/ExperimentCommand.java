@@ -20,9 +20,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "experiment", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run an experiment file: every method for every seed, then results and a report.",
                 "Pretrains or loads the backbone, trains and evaluates every method for every seed (YAML or",
-                "JSON file), and writes results.json, results.csv, report.md and plots.",
+                "JSON file), and writes results.json, results.csv, report.md and plots, with the data each",
+                "domain used (documents, tokens, fingerprint, items skipped, built-in origins) in data.json.",
                 "Runs whose OUT/runs/<method>-seed<k>/result.json exists are skipped, so running it again",
-                "after an interruption continues where it stopped. Examples: examples/*/experiment.yaml."})
+                "after an interruption continues where it stopped; it refuses to go on when a domain's data",
+                "changed since the finished runs. Examples: examples/*/experiment.yaml."})
 final class ExperimentCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The experiment file (.yaml, .yml or .json).")

@@ -117,17 +117,14 @@ final class PretrainCommand implements Callable<Integer> {
             throw new UserError("corpus " + corpus + ": the validation split has " + data.validation().length
                     + " tokens, fewer than one sequence (" + (seqLen + 1) + "); raise --validation or use a larger corpus");
         }
-        System.err.printf("corpus %s: %,d documents, %,d training and %,d validation tokens%n", corpus,
-                data.documents(), data.train().length, data.validation().length);
+        System.err.println(data.describe(corpus));
         System.err.printf("model: %s, %,d parameters%n", config, config.parameterCount());
 
         Pretrainer.Settings settings = new Pretrainer.Settings(batch, seqLen, steps,
                 new LearningRate(lr, minLr, warmupSteps, steps),
                 new AdamWSettings(AdamWSettings.DEFAULT.beta1(), AdamWSettings.DEFAULT.beta2(), AdamWSettings.DEFAULT.eps(), weightDecay),
                 evalEvery, evalBatches, checkpointEvery, seed);
-        Map<String, String> provenance = new LinkedHashMap<>();
-        provenance.put("modej.corpus", corpus);
-        provenance.put("modej.corpus.fingerprint", data.fingerprint());
+        Map<String, String> provenance = new LinkedHashMap<>(data.metadata(corpus));
         provenance.put("modej.tokenizer", ByteTokenizer.INSTANCE.name());
         provenance.put("modej.settings", settings.toString());
         provenance.put("modej.java", Runtime.version().toString());

@@ -133,8 +133,10 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("modej.backbone.file", backbone.toString());
         provenance.put("modej.data", String.join(" ", data));
+        provenance.putAll(domains.metadata());
         provenance.put("modej.java", Runtime.version().toString());
         var counts = model.counts();
+        domains.describe().forEach(System.err::println);
         System.err.printf("%s: %,d parameters, %,d trainable, %,d active per token%n", method, counts.total(),
                 counts.trainable(), counts.activePerToken());
         try (Backend be = backendOptions.backend()) {

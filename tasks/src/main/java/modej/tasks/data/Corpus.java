@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import modej.model.tokenizer.Tokenizer;
@@ -40,6 +42,37 @@ public final class Corpus {
         /** Tokens with nothing skipped and no provenance (synthetic data, tests). */
         public Tokens(int[] train, int[] validation, int documents, String fingerprint) {
             this(train, validation, documents, fingerprint, Map.of(), List.of());
+        }
+
+        /**
+         * Checkpoint metadata saying what a model was trained on: {@code modej.corpus} (the spec),
+         * {@code modej.corpus.fingerprint}, and when there are any {@code modej.corpus.skipped}
+         * (counts by reason) and {@code modej.corpus.sources} (each built-in part's origin and
+         * SHA-256, separated by {@code "; "}).
+         */
+        public Map<String, String> metadata(String spec) {
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("modej.corpus", spec);
+            meta.put("modej.corpus.fingerprint", fingerprint);
+            if (!skipped.isEmpty()) {
+                meta.put("modej.corpus.skipped", new CorpusText(List.of(), skipped, List.of()).skippedSummary());
+            }
+            if (!sources.isEmpty()) {
+                meta.put("modej.corpus.sources", String.join("; ", sources.stream()
+                        .map(p -> p.coordinates() + " sha256=" + p.sha256()).toList()));
+            }
+            return meta;
+        }
+
+        /** One line for logs: documents, tokens per split, skip counts and built-in origins. */
+        public String describe(String spec) {
+            StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "corpus %s: %,d documents, %,d training and %,d "
+                    + "validation tokens (fingerprint %s)", spec, documents, train.length, validation.length, fingerprint));
+            if (!skipped.isEmpty()) {
+                s.append("; skipped ").append(new CorpusText(List.of(), skipped, List.of()).skippedSummary());
+            }
+            sources.forEach(p -> s.append("; ").append(p.coordinates()).append(" sha256=").append(p.sha256(), 0, 16));
+            return s.toString();
         }
     }
 

@@ -70,6 +70,7 @@ final class BackboneSource {
             throw new IllegalArgumentException("backbone.pretrain.corpus: " + p.corpus() + " has too few tokens for one sequence of "
                     + (p.seq() + 1) + " in each split; raise backbone.pretrain.validation or use a larger corpus");
         }
+        log.println("backbone: " + corpus.describe(p.corpus()));
         log.printf(Locale.ROOT, "backbone: pretraining %d layers, width %d, %d heads, context %d on %s (%,d training tokens) "
                 + "for %d steps%n", p.layers(), p.width(), p.heads(), p.context(), p.corpus(), corpus.train().length, p.steps());
         Pretrainer.Settings settings = new Pretrainer.Settings(p.batch(), p.seq(), p.steps(),
@@ -78,8 +79,7 @@ final class BackboneSource {
                         p.weightDecay()), 0, p.evalBatches(), p.checkpointEvery(), p.seed());
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put(SPEC_KEY, wanted);
-        provenance.put("modej.corpus", p.corpus());
-        provenance.put("modej.corpus.fingerprint", corpus.fingerprint());
+        provenance.putAll(corpus.metadata(p.corpus()));
         provenance.put("modej.tokenizer", ByteTokenizer.INSTANCE.name());
         provenance.put("modej.settings", settings.toString());
         provenance.put("modej.java", Runtime.version().toString());

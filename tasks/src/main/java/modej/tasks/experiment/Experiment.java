@@ -15,11 +15,13 @@ import java.util.Locale;
 import java.util.Map;
 
 import modej.engine.device.Backend;
+import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.ModeCheckpoint;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
 import modej.model.mode.GateConfig;
 import modej.model.mode.ModeConfig;
+import modej.tasks.data.DomainData;
 
 /**
  * Runs an experiment file: resolves the config (saved as {@code OUT/resolved.yaml}, with the
@@ -27,7 +29,7 @@ import modej.model.mode.ModeConfig;
  * every seed and method trains and evaluates one run, writing {@code OUT/runs/<method>-seed<k>/result.json}.
  * A run whose result file exists is skipped (after checking it was made with the same settings),
  * so an interrupted experiment, run again, continues where it stopped without repeating or losing
- * runs. Reports are written from the results by {@link modej.tasks.experiment.report.ExperimentReport}.
+ * runs. The data the runs used is recorded in {@code OUT/data.json} ({@link DataFacts}). Reports are written from the results by {@link modej.tasks.experiment.report.ExperimentReport}.
  */
 public final class Experiment {
 
@@ -39,9 +41,10 @@ public final class Experiment {
      * @param results every run's result, in the order of seeds, then methods
      * @param ran     labels of the runs trained by this call
      * @param skipped labels of the runs whose results were already there
+     * @param data    the data the runs used (as in {@code OUT/data.json})
      */
     public record Summary(ExperimentConfig config, MachineFacts facts, List<RunResult> results, List<String> ran,
-                          List<String> skipped) {
+                          List<String> skipped, DataFacts data) {
     }
 
     private final ExperimentConfig fileConfig;
@@ -72,6 +75,7 @@ public final class Experiment {
 
         Path backboneFile = BackboneSource.prepare(config.backbone(), out, backend, log);
         String backboneFingerprint = ModeCheckpoint.fingerprint(BackboneSource.load(backboneFile));
+        Domains domains = new Domains(config, out, backboneFile);
         RunContext context = null;
         List<RunResult> results = new ArrayList<>();
         List<String> ran = new ArrayList<>(), skipped = new ArrayList<>();
@@ -97,7 +101,7 @@ public final class Experiment {
                 }
                 log.printf("[%d/%d] %s: %s%n", index, total, label,
                         m.method().equals("frozen") ? "evaluating the frozen backbone" : "training " + m.method());
-                context = context != null ? context : new RunContext(config, backboneFile, backend, log);
+                context = context != null ? context : new RunContext(config, domains.load(), backboneFile, backend, log);
                 RunResult r = context.run(m, seed, fingerprint, dir);
                 r.write(file);
                 log.printf(Locale.ROOT, "[%d/%d] %s: %s; %.1f s%n", index, total, label, accuracies(r), r.runSeconds());
@@ -106,7 +110,73 @@ public final class Experiment {
             }
         }
         log.printf("%d runs trained, %d skipped (results already in %s)%n", ran.size(), skipped.size(), out.resolve("runs"));
-        return new Summary(config, facts, List.copyOf(results), List.copyOf(ran), List.copyOf(skipped));
+        return new Summary(config, facts, List.copyOf(results), List.copyOf(ran), List.copyOf(skipped), domains.facts());
+    }
+
+    /**
+     * The domains' data, loaded once when a run needs it, and its facts in {@code OUT/data.json}:
+     * written when first loaded, checked against the fresh data when loaded again while finished
+     * runs exist, and made (by loading the data) when every run is done but the file is missing.
+     */
+    private static final class Domains {
+        private final ExperimentConfig config;
+        private final Path file, runs, backboneFile;
+        private final DataFacts recorded;
+        private DomainData data;
+        private DataFacts loaded;
+
+        Domains(ExperimentConfig config, Path out, Path backboneFile) {
+            this.config = config;
+            this.file = out.resolve("data.json");
+            this.runs = out.resolve("runs");
+            this.backboneFile = backboneFile;
+            this.recorded = DataFacts.readIfPresent(file);
+        }
+
+        DomainData load() throws IOException {
+            if (data != null) {
+                return data;
+            }
+            List<String> entries = new ArrayList<>();
+            config.domains().forEach((name, d) -> entries.add(name + "=" + d.source()));
+            DomainData fresh = DomainData.load(entries, config.evaluation().validation());
+            DataFacts facts = DataFacts.of(config, fresh, GptCheckpoint.metadata(backboneFile));
+            if (recorded != null && anyFinishedRun()) {
+                List<String> changed = facts.changedFrom(recorded);
+                if (!changed.isEmpty()) {
+                    String name = changed.get(0);
+                    throw new IllegalArgumentException("domains." + name + ": the data differs from what the finished runs in "
+                            + runs + " were trained on (token fingerprint " + fingerprint(recorded, name) + " then, "
+                            + fingerprint(facts, name) + " now, see " + file + "); delete " + runs
+                            + " to redo them on the new data, or use another --out");
+                }
+            }
+            facts.write(file);
+            data = fresh;
+            loaded = facts;
+            return data;
+        }
+
+        DataFacts facts() throws IOException {
+            if (loaded == null && recorded == null) {
+                load();
+            }
+            return loaded != null ? loaded : recorded;
+        }
+
+        private boolean anyFinishedRun() throws IOException {
+            if (!Files.isDirectory(runs)) {
+                return false;
+            }
+            try (var dirs = Files.list(runs)) {
+                return dirs.anyMatch(d -> Files.exists(d.resolve("result.json")));
+            }
+        }
+
+        private static String fingerprint(DataFacts facts, String domain) {
+            DataFacts.Domain d = facts.domains().get(domain);
+            return d == null ? "(no such domain)" : d.fingerprint();
+        }
     }
 
     /** Checks the config against the backbone's shape, before any training: a one-line error naming the key. */

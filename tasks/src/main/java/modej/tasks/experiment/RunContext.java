@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,8 +17,8 @@ import modej.tasks.eval.LoadedModel;
 
 /**
  * What every run of an experiment shares, made once when the first run needs training (a resumed
- * experiment whose runs are all done loads nothing): the domains' token streams, the evaluator,
- * the frozen backbone's metrics (the retention reference) and the math questions.
+ * experiment whose runs are all done makes none): the domains' token streams, the evaluator, the
+ * frozen backbone's metrics (the retention reference) and the math questions.
  */
 final class RunContext {
 
@@ -33,13 +32,11 @@ final class RunContext {
     private final MathScoring math;
     private final MethodTraining training;
 
-    RunContext(ExperimentConfig config, Path backboneFile, Backend backend, PrintStream log) {
+    RunContext(ExperimentConfig config, DomainData data, Path backboneFile, Backend backend, PrintStream log) {
         this.config = config;
         this.backboneFile = backboneFile;
         this.backend = backend;
-        List<String> entries = new ArrayList<>();
-        config.domains().forEach((name, d) -> entries.add(name + "=" + d.source()));
-        this.data = DomainData.load(entries, config.evaluation().validation());
+        this.data = data;
         checkSizes();
         this.evaluator = new Evaluator(backend, new Evaluator.Settings(config.evaluation().batch(), config.budget().seq(),
                 config.evaluation().evalBatches(), config.englishDomain()));

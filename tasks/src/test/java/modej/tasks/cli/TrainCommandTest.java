@@ -127,6 +127,12 @@ class TrainCommandTest {
         assertEquals(8, adapters.lora().rank());
         assertEquals(LoraParams.parameterCount(CONFIG, 8, LoraSlot.TARGETS), adapters.lora().slab().size());
         assertEquals("full", GptCheckpoint.metadata(full).get("modej.method"));
+        for (String d : List.of("a", "b")) { // what each domain was, in the checkpoint and in the log
+            String fingerprint = GptCheckpoint.metadata(full).get("modej.data." + d + ".fingerprint");
+            assertTrue(fingerprint != null && fingerprint.matches("[0-9a-f]{16}"), d + ": " + GptCheckpoint.metadata(full));
+            assertTrue(r.err().contains(d + ": corpus " + GptCheckpoint.metadata(full).get("modej.data." + d) + ": "), r.err());
+            assertTrue(r.err().contains("(fingerprint " + fingerprint + ")"), r.err());
+        }
 
         assertArrayEquals(before, Files.readAllBytes(backbone), "the backbone file changed");
     }

@@ -106,6 +106,21 @@ class BuiltInCorporaTest {
     }
 
     @Test
+    void checkpointMetadataAndLogLineSayWhereTheCorpusCameFrom() {
+        Corpus.Tokens tokens = Corpus.load("math?count=300&seed=1", 0.1, ByteTokenizer.INSTANCE);
+        String sha = tokens.sources().get(0).sha256();
+        Map<String, String> meta = tokens.metadata("math?count=300&seed=1");
+        assertEquals(Map.of("modej.corpus", "math?count=300&seed=1", "modej.corpus.fingerprint", tokens.fingerprint(),
+                "modej.corpus.sources", MathProblems.class.getName() + " v" + MathProblems.VERSION + " count=300 seed=1 sha256=" + sha),
+                meta);
+        String line = tokens.describe("math?count=300&seed=1");
+        assertTrue(line.startsWith("corpus math?count=300&seed=1: 300 documents, "), line);
+        assertTrue(line.contains("(fingerprint " + tokens.fingerprint() + ")"), line);
+        assertTrue(line.endsWith("count=300 seed=1 sha256=" + sha.substring(0, 16)), line);
+        assertFalse(line.contains("skipped"), line);
+    }
+
+    @Test
     void badBuiltInSpecsAreNamed() {
         var e = assertThrows(IllegalArgumentException.class, () -> Corpus.documents("math?count=0"));
         assertEquals("corpus spec math?count=0: count must be 1 to 10000000, got 0", e.getMessage());

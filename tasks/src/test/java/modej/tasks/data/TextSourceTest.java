@@ -1,6 +1,7 @@
 package modej.tasks.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,6 +55,11 @@ class TextSourceTest {
         assertEquals(List.of(dir.resolve("a.txt").toString(), dir.resolve("b.txt").toString(),
                 dir.resolve("sub/c.md").toString()), sources(docs));
         assertEquals(List.of("ay", "bee", "sea"), docs.stream().map(Document::text).toList());
+        Corpus.Tokens tokens = Corpus.load(dir.toString(), 0.5, modej.model.tokenizer.ByteTokenizer.INSTANCE);
+        assertEquals(java.util.Map.of("empty files", 1), tokens.skipped(), "the empty file is counted, not silently dropped");
+        assertEquals("empty files: 1", tokens.metadata(dir.toString()).get("modej.corpus.skipped"));
+        assertTrue(tokens.describe(dir.toString()).endsWith("; skipped empty files: 1"));
+        assertFalse(tokens.metadata(dir.toString()).containsKey("modej.corpus.sources"), "files on disk have no built-in origin");
     }
 
     @Test

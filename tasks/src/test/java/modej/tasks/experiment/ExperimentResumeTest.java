@@ -77,8 +77,43 @@ class ExperimentResumeTest {
         assertEquals(1, changed.err().lines().filter(l -> l.startsWith("modej experiment:")).count(), changed.err());
     }
 
+    @Test
+    void changedDataIsRefusedWhileFinishedRunsExist(@TempDir Path dir) throws Exception {
+        TinyExperiment x = new TinyExperiment(dir);
+        assertEquals(0, x.run("--set", "seeds=[0]").code());
+        String recorded = Files.readString(x.out.resolve("data.json"));
+        Files.writeString(x.dir.resolve("code").resolve("code0.txt"), "int changed = 1;\n", java.nio.file.StandardOpenOption.APPEND);
+
+        // Every run is done: nothing is loaded, and the report keeps describing the data the runs used.
+        TinyExperiment.Outcome done = x.run("--set", "seeds=[0]");
+        assertEquals(0, done.code(), done.err());
+        assertEquals(recorded, Files.readString(x.out.resolve("data.json")));
+
+        Files.delete(x.result("mode-seed0"));
+        TinyExperiment.Outcome changed = x.run("--set", "seeds=[0]");
+        assertEquals(2, changed.code());
+        assertTrue(changed.err().contains("modej experiment: domains.code: the data differs from what the finished runs in "),
+                changed.err());
+        assertEquals(1, changed.err().lines().filter(l -> l.startsWith("modej experiment:")).count(), changed.err());
+        assertFalse(Files.exists(x.result("mode-seed0")), "no run was trained on the changed data");
+        assertEquals(recorded, Files.readString(x.out.resolve("data.json")), "the record of the finished runs' data is kept");
+    }
+
+    @Test
+    void aMissingDataRecordIsMadeAgainWhenEveryRunIsDone(@TempDir Path dir) throws Exception {
+        TinyExperiment x = new TinyExperiment(dir);
+        assertEquals(0, x.run("--set", "seeds=[0]").code());
+        String recorded = Files.readString(x.out.resolve("data.json"));
+        Files.delete(x.out.resolve("data.json"));
+        TinyExperiment.Outcome again = x.run("--set", "seeds=[0]");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("0 runs trained, 2 skipped"), again.out());
+        assertEquals(recorded, Files.readString(x.out.resolve("data.json")));
+        assertTrue(Files.readString(x.out.resolve("report.md")).contains("## Data"));
+    }
+
     static void reportsAreComplete(Path out) throws Exception {
-        for (String f : List.of("resolved.yaml", "environment.json", "results.json", "results.csv", "report.md")) {
+        for (String f : List.of("resolved.yaml", "environment.json", "data.json", "results.json", "results.csv", "report.md")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
         List<String> csv = Files.readAllLines(out.resolve("results.csv"));
@@ -94,6 +129,19 @@ class ExperimentResumeTest {
         }
         assertTrue(report.contains("## Table 1"), report);
         assertTrue(report.contains("| mode | mode |"), report);
+        assertTrue(report.contains("## Data"), report);
+        DataFacts data = ExperimentFile.json().readValue(out.resolve("data.json").toFile(), DataFacts.class);
+        assertEquals(List.of("english", "numbers", "code", "math"), List.copyOf(data.domains().keySet()));
+        assertEquals(Map.of("empty files", 1), data.domains().get("numbers").skipped());
+        assertEquals(24, data.domains().get("numbers").documents());
+        assertTrue(report.contains("| numbers | `"), report);
+        assertTrue(report.contains("| empty files: 1 |"), report);
+        DataFacts.Domain math = data.domains().get("math");
+        assertEquals(1, math.builtIn().size());
+        assertTrue(report.contains("- math: `" + math.builtIn().get(0).coordinates() + "` (generated), SHA-256 of its documents `"
+                + math.builtIn().get(0).sha256() + "`"), report);
+        assertTrue(report.contains("| " + math.fingerprint() + " |"), report);
+        assertTrue(report.contains("Backbone pretraining corpus (from its checkpoint): corpus "), report);
         ExperimentConfig resolved = ExperimentFile.read(out.resolve("resolved.yaml"), List.of());
         assertEquals(16, resolved.budget().seq());
     }

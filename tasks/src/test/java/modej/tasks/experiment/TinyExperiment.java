@@ -14,7 +14,7 @@ import modej.tasks.cli.Main;
 
 /**
  * A tiny experiment in a folder for tests: three synthetic text domains (English-like words, numbers,
- * code-like lines; 24 small files each) plus generated math problems, a 2-layer width-16 backbone
+ * code-like lines; 24 small files each, and one empty file among the numbers) plus generated math problems, a 2-layer width-16 backbone
  * pretrained for 3 steps, and full fine-tuning and MoDE for 2 seeds with a 5-step budget.
  */
 final class TinyExperiment {
@@ -31,6 +31,7 @@ final class TinyExperiment {
         SplittableRandom rnd = new SplittableRandom(7);
         Path english = folder("english", () -> words(rnd));
         Path numbers = folder("numbers", () -> numbers(rnd));
+        Files.writeString(numbers.resolve("empty.txt"), ""); // read, left out, and counted in the report
         Path code = folder("code", () -> code(rnd));
         this.config = dir.resolve("experiment.yaml");
         Files.writeString(config, """

@@ -8,6 +8,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import modej.tasks.experiment.DataFacts;
 import modej.tasks.experiment.Experiment;
 import modej.tasks.experiment.ExperimentFile;
 import modej.tasks.experiment.MachineFacts;
@@ -15,7 +16,7 @@ import modej.tasks.experiment.RunResult;
 
 /**
  * Writes an experiment's reports into its output folder: {@code results.json} (the resolved config,
- * the machine, every run and the summaries), {@code results.csv} (one row per run, every metric),
+ * the machine, the data, every run and the summaries), {@code results.csv} (one row per run, every metric),
  * {@code report.md} and the PNG plots it links in {@code plots/}.
  */
 public final class ExperimentReport {
@@ -25,10 +26,11 @@ public final class ExperimentReport {
      *
      * @param config  the resolved config
      * @param machine the machine and library versions
+     * @param data    the data the runs used
      * @param summary every method over its seeds
      * @param runs    every run
      */
-    public record Results(JsonNode config, MachineFacts machine, ResultsSummary summary, List<RunResult> runs) {
+    public record Results(JsonNode config, MachineFacts machine, DataFacts data, ResultsSummary summary, List<RunResult> runs) {
     }
 
     private ExperimentReport() {
@@ -38,11 +40,11 @@ public final class ExperimentReport {
     public static Path write(Experiment.Summary summary, Path out) throws IOException {
         ResultsSummary s = ResultsSummary.of(summary.config(), summary.results());
         ExperimentFile.json().writeValue(out.resolve("results.json").toFile(),
-                new Results(ExperimentFile.tree(summary.config()), summary.facts(), s, summary.results()));
+                new Results(ExperimentFile.tree(summary.config()), summary.facts(), summary.data(), s, summary.results()));
         Files.writeString(out.resolve("results.csv"), ResultsCsv.of(summary.results()), StandardCharsets.UTF_8);
         var plots = ReportCharts.write(s, out.resolve("plots"));
         Path report = out.resolve("report.md");
-        Files.writeString(report, MarkdownReport.of(summary.config(), s, summary.facts(), plots), StandardCharsets.UTF_8);
+        Files.writeString(report, MarkdownReport.of(summary.config(), s, summary.data(), summary.facts(), plots), StandardCharsets.UTF_8);
         return report;
     }
 }

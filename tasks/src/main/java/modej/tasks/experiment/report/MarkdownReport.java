@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import modej.tasks.experiment.Budget;
+import modej.tasks.experiment.DataFacts;
 import modej.tasks.experiment.ExperimentConfig;
 import modej.tasks.experiment.MachineFacts;
 import modej.tasks.experiment.MethodSpec;
@@ -13,7 +14,7 @@ import modej.tasks.experiment.MethodSpec;
 /**
  * {@code report.md}: the MoDE paper's Table 1 (methods × domains, next-token accuracy mean ± 95%
  * interval, paired t-test against full fine-tuning), retention, math answers, parameters, costs,
- * gate weights, the plots, how the budget was counted, and the machine.
+ * gate weights, the plots, how the budget was counted, the data, and the machine.
  */
 public final class MarkdownReport {
 
@@ -25,7 +26,7 @@ public final class MarkdownReport {
     }
 
     /** The report's text; {@code plots} maps titles to PNG files in {@code plots/}. */
-    public static String of(ExperimentConfig c, ResultsSummary s, MachineFacts facts, Map<String, String> plots) {
+    public static String of(ExperimentConfig c, ResultsSummary s, DataFacts data, MachineFacts facts, Map<String, String> plots) {
         MarkdownReport r = new MarkdownReport(s);
         int seeds = c.seeds().size();
         r.line("# Experiment " + c.name()).line("")
@@ -49,6 +50,7 @@ public final class MarkdownReport {
                         + "backbone trains nothing.", c.budget().steps(), c.budget().batch(), c.budget().seq(), weights(c),
                         c.budget().tokens(), stages(c), c.budget().warmupSteps(), c.budget().steps(), num(c.budget().minLr())))
                 .line("");
+        r.data(data);
         r.line("## Machine").line("")
                 .line(f("MoDE-J %s, Java %s (%s), %s, %d cores (%d backend threads), max heap %,d MiB; started %s. "
                         + "Library versions: environment.json; the resolved config: resolved.yaml; every run: results.csv.",
@@ -174,6 +176,36 @@ public final class MarkdownReport {
         }
     }
 
+    private void data(DataFacts data) {
+        line("## Data").line("")
+                .line("Each domain's documents are cut into chunks and split by content hash into training and held-out "
+                        + "(evaluation) tokens; the fingerprint is the first 16 hex digits of SHA-256 over both token "
+                        + "streams. Skipped: items read but left out, by reason. Every number here is in data.json.").line("");
+        List<String> h = List.of("domain", "source", "weight", "documents", "train tokens", "held-out tokens", "fingerprint",
+                "skipped");
+        row(h);
+        separator(h.size());
+        data.domains().forEach((name, d) -> row(List.of(name, "`" + d.source() + "`", plain(d.weight()),
+                f("%,d", d.documents()), f("%,d", d.trainTokens()), f("%,d", d.validationTokens()), d.fingerprint(),
+                d.skipped().isEmpty() ? "none" : String.join(", ", d.skipped().entrySet().stream()
+                        .map(e -> e.getKey() + ": " + e.getValue()).toList()))));
+        line("");
+        List<String> origins = new ArrayList<>();
+        data.domains().forEach((name, d) -> d.builtIn().forEach(p -> origins.add(f("- %s: `%s` (%s), SHA-256 of its documents "
+                + "`%s`", name, p.coordinates(), p.location().equals("generated") ? "generated" : "read by Maven", p.sha256()))));
+        if (!origins.isEmpty()) {
+            line("Built-in corpora, by Maven coordinates or generator:").line("");
+            origins.forEach(this::line);
+            line("");
+        }
+        if (!data.backbone().isEmpty()) {
+            line("Backbone pretraining corpus (from its checkpoint): " + String.join("; ", data.backbone().entrySet().stream()
+                    .map(e -> (e.getKey().equals("modej.corpus") ? "corpus" : e.getKey().substring("modej.corpus.".length()))
+                            + " " + e.getValue())
+                    .toList()) + ".").line("");
+        }
+    }
+
     private static String interval(Statistics.Interval x) {
         if (x == null || Double.isNaN(x.mean())) {
             return "n/a";
@@ -209,9 +241,14 @@ public final class MarkdownReport {
                 c.backbone().pretrain().context(), c.backbone().pretrain().steps(), c.backbone().pretrain().corpus());
     }
 
+    /** E.g. 0, 1, 0.25: no trailing zeros. */
+    private static String plain(double x) {
+        return java.math.BigDecimal.valueOf(x).stripTrailingZeros().toPlainString();
+    }
+
     private static String weights(ExperimentConfig c) {
         List<String> w = new ArrayList<>();
-        c.domains().forEach((d, spec) -> w.add(d + " " + f("%.3g", spec.weight())));
+        c.domains().forEach((d, spec) -> w.add(d + " " + plain(spec.weight())));
         return "(" + String.join(", ", w) + ")";
     }
 
