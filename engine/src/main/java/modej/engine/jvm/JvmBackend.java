@@ -27,7 +27,12 @@ public final class JvmBackend implements Backend {
     private final WorkerPool pool;
     private final boolean vector;
     private final boolean profiling;
-    private final List<Executable> compiled = new java.util.ArrayList<>();
+    /**
+     * The timings of every graph compiled while profiling. Only these small counters are kept, not
+     * the executables: holding those would keep every buffer of every graph ever compiled alive
+     * (an experiment compiles new graphs for every run).
+     */
+    private final List<Timings> timings = new java.util.ArrayList<>();
 
     /**
      * @param threads   workers (the calling thread is one of them)
@@ -76,14 +81,16 @@ public final class JvmBackend implements Backend {
             compiled[i] = new CompiledTask(tasks.get(i), bind(tasks.get(i)), pool.size(), parts);
         }
         JvmExecutable e = new JvmExecutable(compiled);
-        this.compiled.add(e);
+        if (profiling) {
+            timings.add(e.timings);
+        }
         return e;
     }
 
     @Override
     public Profile profile() {
         Profile p = new Profile();
-        compiled.forEach(e -> p.addAll(e.profile()));
+        timings.forEach(t -> p.addAll(t.profile()));
         return p;
     }
 
@@ -123,7 +130,7 @@ public final class JvmBackend implements Backend {
         }
         JvmExecutable[] own = new JvmExecutable[graphs.size()];
         for (int i = 0; i < own.length; i++) {
-            if (!(graphs.get(i) instanceof JvmExecutable e) || !this.compiled.contains(e)) {
+            if (!(graphs.get(i) instanceof JvmExecutable e) || e.owner() != this) {
                 throw new IllegalArgumentException("graph " + i + " was not compiled by this backend");
             }
             if (devices[i] < 0 || devices[i] >= pool.size()) {
@@ -182,14 +189,42 @@ public final class JvmBackend implements Backend {
         }
     }
 
+    /** Per-task time summed over the runs of one graph; names only, no buffers. */
+    private static final class Timings {
+        final String[] tasks, kernels;
+        final long[] nanos;
+        long runs;
+
+        Timings(CompiledTask[] compiled) {
+            tasks = new String[compiled.length];
+            kernels = new String[compiled.length];
+            nanos = new long[compiled.length];
+            for (int i = 0; i < compiled.length; i++) {
+                tasks[i] = compiled[i].task.name();
+                kernels[i] = compiled[i].task.kernelName();
+            }
+        }
+
+        Profile profile() {
+            Profile p = new Profile();
+            for (int i = 0; i < tasks.length; i++) {
+                p.add(tasks[i], kernels[i], nanos[i], runs);
+            }
+            return p;
+        }
+    }
+
     private final class JvmExecutable implements Executable {
         private final CompiledTask[] tasks;
-        private final long[] nanos;
-        private long runs;
+        private final Timings timings;
 
         JvmExecutable(CompiledTask[] tasks) {
             this.tasks = tasks;
-            this.nanos = new long[tasks.length];
+            this.timings = new Timings(tasks);
+        }
+
+        JvmBackend owner() {
+            return JvmBackend.this;
         }
 
         @Override
@@ -209,10 +244,10 @@ public final class JvmBackend implements Backend {
                     pool.run(t);
                 }
                 if (profiling) {
-                    nanos[i] += System.nanoTime() - start;
+                    timings.nanos[i] += System.nanoTime() - start;
                 }
             }
-            runs++;
+            timings.runs++;
         }
 
         private void runWhole(CompiledTask t) {
@@ -227,13 +262,7 @@ public final class JvmBackend implements Backend {
 
         @Override
         public Profile profile() {
-            Profile p = new Profile();
-            if (profiling) {
-                for (int i = 0; i < tasks.length; i++) {
-                    p.add(tasks[i].task.name(), tasks[i].task.kernelName(), nanos[i], runs);
-                }
-            }
-            return p;
+            return profiling ? timings.profile() : new Profile();
         }
     }
 

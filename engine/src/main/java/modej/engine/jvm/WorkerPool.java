@@ -75,6 +75,7 @@ public final class WorkerPool implements AutoCloseable {
                 LockSupport.parkNanos(this, 100_000);
             }
         }
+        this.job = null; // every worker has run it; don't keep its buffers reachable
         Throwable worker = failure;
         if (own != null || worker != null) {
             Throwable t = own != null ? own : worker;
