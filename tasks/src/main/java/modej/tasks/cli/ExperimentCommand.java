@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import modej.engine.device.Backend;
+import modej.tasks.experiment.Backends;
 import modej.tasks.experiment.Experiment;
 import modej.tasks.experiment.ExperimentConfig;
 import modej.tasks.experiment.ExperimentFile;
@@ -43,14 +43,13 @@ final class ExperimentCommand implements Callable<Integer> {
         ExperimentConfig config = ExperimentFile.read(file, overrides);
         Path dir = out != null ? out : Path.of("runs", "experiments", config.name());
         long t0 = System.nanoTime();
-        try (Backend backend = backendOptions.backend()) {
-            Experiment.Summary summary = new Experiment(config, dir, backend, backendOptions.threads(), System.err).run();
-            Path report = ExperimentReport.write(summary, dir);
-            System.out.printf(Locale.ROOT, "%d runs trained, %d skipped in %.1f s; report: %s%n", summary.ran().size(),
-                    summary.skipped().size(), (System.nanoTime() - t0) / 1e9, report);
-            if (backendOptions.profile) {
-                ProfilePrinter.print(System.err, backend);
-            }
+        Backends backends = new Backends(backendOptions::backend);
+        Experiment.Summary summary = new Experiment(config, dir, backends, backendOptions.threads(), System.err).run();
+        Path report = ExperimentReport.write(summary, dir);
+        System.out.printf(Locale.ROOT, "%d runs trained, %d skipped in %.1f s; report: %s%n", summary.ran().size(),
+                summary.skipped().size(), (System.nanoTime() - t0) / 1e9, report);
+        if (backendOptions.profile) {
+            ProfilePrinter.print(System.err, backends.profile());
         }
         return 0;
     }

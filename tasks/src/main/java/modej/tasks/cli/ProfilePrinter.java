@@ -12,7 +12,10 @@ final class ProfilePrinter {
     }
 
     static void print(PrintStream out, Backend backend) {
-        Profile p = backend.profile();
+        print(out, backend.profile());
+    }
+
+    static void print(PrintStream out, Profile p) {
         double total = p.totalNanos();
         out.printf("%-34s %10s %7s %8s%n", "kernel", "ms total", "share", "calls");
         for (Profile.Entry e : p.byKernel()) {

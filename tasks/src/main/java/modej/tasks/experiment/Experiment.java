@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import modej.engine.device.Backend;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.ModeCheckpoint;
 import modej.model.gpt.GptConfig;
@@ -49,15 +48,18 @@ public final class Experiment {
 
     private final ExperimentConfig fileConfig;
     private final Path out;
-    private final Backend backend;
+    private final Backends backends;
     private final int threads;
     private final PrintStream log;
 
-    /** @param threads the backend's workers, recorded with the machine's facts */
-    public Experiment(ExperimentConfig config, Path out, Backend backend, int threads, PrintStream log) {
+    /**
+     * @param backends a fresh backend for pretraining, for the frozen backbone's evaluation and for each run
+     * @param threads  the backend's workers, recorded with the machine's facts
+     */
+    public Experiment(ExperimentConfig config, Path out, Backends backends, int threads, PrintStream log) {
         this.fileConfig = config;
         this.out = out;
-        this.backend = backend;
+        this.backends = backends;
         this.threads = threads;
         this.log = log;
     }
@@ -66,14 +68,14 @@ public final class Experiment {
     public Summary run() throws IOException {
         Files.createDirectories(out);
         GptConfig shape = fileConfig.backbone().pretrain() != null ? fileConfig.backbone().pretrain().model()
-                : BackboneSource.load(BackboneSource.prepare(fileConfig.backbone(), out, backend, log)).config();
+                : BackboneSource.load(backends.with(b -> BackboneSource.prepare(fileConfig.backbone(), out, b, log))).config();
         ExperimentConfig config = fileConfig.budget().seq() == null ? fileConfig.withSeq(shape.context()) : fileConfig;
         check(config, shape);
         Files.writeString(out.resolve("resolved.yaml"), ExperimentFile.yaml(config), StandardCharsets.UTF_8);
         MachineFacts facts = MachineFacts.collect(threads);
         ExperimentFile.json().writeValue(out.resolve("environment.json").toFile(), facts);
 
-        Path backboneFile = BackboneSource.prepare(config.backbone(), out, backend, log);
+        Path backboneFile = backends.with(b -> BackboneSource.prepare(config.backbone(), out, b, log));
         String backboneFingerprint = ModeCheckpoint.fingerprint(BackboneSource.load(backboneFile));
         Domains domains = new Domains(config, out, backboneFile);
         RunContext context = null;
@@ -101,7 +103,7 @@ public final class Experiment {
                 }
                 log.printf("[%d/%d] %s: %s%n", index, total, label,
                         m.method().equals("frozen") ? "evaluating the frozen backbone" : "training " + m.method());
-                context = context != null ? context : new RunContext(config, domains.load(), backboneFile, backend, log);
+                context = context != null ? context : new RunContext(config, domains.load(), backboneFile, backends, log);
                 RunResult r = context.run(m, seed, fingerprint, dir);
                 r.write(file);
                 log.printf(Locale.ROOT, "[%d/%d] %s: %s; %.1f s%n", index, total, label, accuracies(r), r.runSeconds());

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import modej.engine.device.Backend;
 import modej.tasks.data.DomainData;
 import modej.tasks.eval.EvalReport;
 import modej.tasks.eval.Evaluator;
@@ -17,51 +16,61 @@ import modej.tasks.eval.LoadedModel;
 
 /**
  * What every run of an experiment shares, made once when the first run needs training (a resumed
- * experiment whose runs are all done makes none): the domains' token streams, the evaluator, the
- * frozen backbone's metrics (the retention reference) and the math questions.
+ * experiment whose runs are all done makes none): the domains' token streams, the evaluation
+ * settings, the frozen backbone's metrics (the retention reference) and the math questions. Each
+ * run trains and is evaluated on a backend of its own ({@link Backends}).
  */
 final class RunContext {
 
     private final ExperimentConfig config;
     private final Path backboneFile;
-    private final Backend backend;
+    private final Backends backends;
+    private final PrintStream log;
     private final DomainData data;
-    private final Evaluator evaluator;
+    private final Evaluator.Settings evaluation;
     private final EvalReport.ModelResult frozen;
     private final RunResult.MathScore frozenMath;
     private final MathScoring math;
-    private final MethodTraining training;
 
-    RunContext(ExperimentConfig config, DomainData data, Path backboneFile, Backend backend, PrintStream log) {
+    /** The frozen backbone's held-out metrics and math score. */
+    private record Reference(EvalReport.ModelResult metrics, RunResult.MathScore math) {
+    }
+
+    RunContext(ExperimentConfig config, DomainData data, Path backboneFile, Backends backends, PrintStream log)
+            throws IOException {
         this.config = config;
         this.backboneFile = backboneFile;
-        this.backend = backend;
+        this.backends = backends;
+        this.log = log;
         this.data = data;
         checkSizes();
-        this.evaluator = new Evaluator(backend, new Evaluator.Settings(config.evaluation().batch(), config.budget().seq(),
-                config.evaluation().evalBatches(), config.englishDomain()));
-        LoadedModel reference = LoadedModel.frozen(BackboneSource.load(backboneFile));
-        this.frozen = evaluator.evaluate(reference, data, null);
+        this.evaluation = new Evaluator.Settings(config.evaluation().batch(), config.budget().seq(),
+                config.evaluation().evalBatches(), config.englishDomain());
         this.math = config.evaluation().scoresMath() ? MathScoring.of(config) : null;
-        this.frozenMath = math == null ? null : math.score(reference.model(), backend, config.budget().seq());
-        this.training = new MethodTraining(config, data, backend, log);
+        LoadedModel reference = LoadedModel.frozen(BackboneSource.load(backboneFile));
+        Reference r = backends.with(backend -> new Reference(new Evaluator(backend, evaluation).evaluate(reference, data, null),
+                math == null ? null : math.score(reference.model(), backend, config.budget().seq())));
+        this.frozen = r.metrics();
+        this.frozenMath = r.math();
         log.printf(Locale.ROOT, "frozen backbone: %s%n", frozen.metrics().entrySet().stream()
                 .map(e -> String.format(Locale.ROOT, "%s acc %.4f", e.getKey(), e.getValue().accuracy())).toList());
     }
 
-    /** Trains and evaluates one run. */
+    /** Trains and evaluates one run, on a backend of its own. */
     RunResult run(MethodSpec m, long seed, String fingerprint, Path dir) throws IOException {
         long t0 = System.nanoTime();
         if (m.method().equals("frozen")) {
             return new RunResult(m.name(), m.method(), seed, fingerprint, frozen.metrics(), frozen.retention(),
                     frozen.costs(), frozen.gates(), List.of(), List.of(), frozenMath, seconds(t0), Instant.now().toString());
         }
-        MethodTraining.Trained t = training.train(m, seed, backboneFile, dir);
-        LoadedModel model = new LoadedModel(m.name(), t.evalKind(), t.checkpoint(), t.model(), costs(m, t), t.trainable());
-        EvalReport.ModelResult r = evaluator.evaluate(model, data, frozen.metrics());
-        RunResult.MathScore score = math == null ? null : math.score(t.model(), backend, config.budget().seq());
-        return new RunResult(m.name(), m.method(), seed, fingerprint, r.metrics(), r.retention(), r.costs(), r.gates(),
-                t.stages(), t.lossCurve(), score, seconds(t0), Instant.now().toString());
+        return backends.with(backend -> {
+            MethodTraining.Trained t = new MethodTraining(config, data, backend, log).train(m, seed, backboneFile, dir);
+            LoadedModel model = new LoadedModel(m.name(), t.evalKind(), t.checkpoint(), t.model(), costs(m, t), t.trainable());
+            EvalReport.ModelResult r = new Evaluator(backend, evaluation).evaluate(model, data, frozen.metrics());
+            RunResult.MathScore score = math == null ? null : math.score(t.model(), backend, config.budget().seq());
+            return new RunResult(m.name(), m.method(), seed, fingerprint, r.metrics(), r.retention(), r.costs(), r.gates(),
+                    t.stages(), t.lossCurve(), score, seconds(t0), Instant.now().toString());
+        });
     }
 
     /** Training costs summed over the stages, as the evaluator reads them from a checkpoint's metadata. */

@@ -112,6 +112,38 @@ class ExperimentResumeTest {
         assertTrue(Files.readString(x.out.resolve("report.md")).contains("## Data"));
     }
 
+    @Test
+    void everyRunHasABackendOfItsOwnAndEveryBackendIsClosed(@TempDir Path dir) throws Exception {
+        TinyExperiment x = new TinyExperiment(dir);
+        ExperimentConfig config = ExperimentFile.read(x.config, List.of("seeds=[0]"));
+        List<modej.engine.jvm.JvmBackend> opened = new java.util.ArrayList<>();
+        Backends backends = new Backends(() -> {
+            modej.engine.jvm.JvmBackend b = new modej.engine.jvm.JvmBackend(2, true, true);
+            opened.add(b);
+            return b;
+        });
+        long workersBefore = workerThreads(-1);
+        Experiment.Summary summary = new Experiment(config, x.out, backends, 2, new java.io.PrintStream(
+                java.io.OutputStream.nullOutputStream())).run();
+        assertEquals(List.of("full-seed0", "mode-seed0"), summary.ran());
+        assertEquals(4, opened.size(), "pretraining, the frozen backbone's evaluation, and one per run");
+        assertEquals(workersBefore, workerThreads(workersBefore), "every backend's workers stopped");
+        assertFalse(backends.profile().entries().isEmpty(), "the timings of closed backends are kept for --profile");
+    }
+
+    /** Live worker threads, after waiting up to 5 s for their number to become {@code expected} (closed workers end soon). */
+    private static long workerThreads(long expected) throws InterruptedException {
+        long live = 0;
+        for (int i = 0; i < 100; i++) {
+            live = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("modej-worker-")).count();
+            if (expected < 0 || live == expected) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        return live;
+    }
+
     static void reportsAreComplete(Path out) throws Exception {
         for (String f : List.of("resolved.yaml", "environment.json", "data.json", "results.json", "results.csv", "report.md")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
