@@ -1,8 +1,15 @@
 package modej.model.gpt;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
 import modej.engine.device.Backend;
 import modej.engine.device.Executable;
 import modej.engine.graph.Buffer;
+import modej.engine.graph.Graph;
 import modej.engine.plan.ExecutionPlan;
 import modej.model.param.AdamWSettings;
 import modej.model.param.Optimizer;
@@ -62,6 +69,29 @@ public final class Runner {
 
     public LmGraphs graphs() {
         return graphs;
+    }
+
+    /**
+     * Bytes of every distinct array the runner's graphs use: weights (frozen and trained),
+     * gradients, AdamW moments, activations and scratch. What a device running this model must
+     * hold; unlike the JVM heap it does not depend on the garbage collector, so methods compare.
+     */
+    public long bufferBytes() {
+        Set<Buffer> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Graph> all = new ArrayList<>(graphs.forward());
+        if (backward != null) {
+            all.addAll(graphs.backward());
+            all.add(optimizer.graph());
+        }
+        long bytes = 0;
+        for (Graph g : all) {
+            for (Buffer b : g.buffers()) {
+                if (seen.add(b)) {
+                    bytes += 4L * b.length(); // float or int
+                }
+            }
+        }
+        return bytes;
     }
 
     /** Forward and loss only. {@code inputs} and {@code targets} hold B·T ids (targets −1 = ignore). */

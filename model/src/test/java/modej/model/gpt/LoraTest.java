@@ -107,6 +107,33 @@ class LoraTest {
     }
 
     @Test
+    void bufferBytesCountWeightsOptimizerStateAndActivations() {
+        int b = 2, t = 8;
+        long params = CFG.parameterCount(), logits = 4L * b * t * CFG.vocab();
+        try (JvmBackend be = new JvmBackend(1, true, false)) {
+            GptParams full = new GptParams(CFG).init(1).makeTrainable();
+            long eval = new Runner(new GptGraphs(full, b, t), be, null).bufferBytes();
+            long train = new Runner(new GptGraphs(full, b, t), be, AdamWSettings.DEFAULT).bufferBytes();
+            if (eval < 4 * params + logits) {
+                fail("evaluation holds " + eval + " bytes, less than the weights and the softmax: " + (4 * params + logits));
+            }
+            if (train - eval < 3 * 4 * params) {
+                fail("training adds " + (train - eval) + " bytes, less than gradients and two AdamW moments: " + 12 * params);
+            }
+            GptParams frozen = new GptParams(CFG).init(1);
+            LoraParams lora = new LoraParams(CFG, 2, 4f, LoraSlot.TARGETS, 1);
+            long adapters = new Runner(new GptGraphs(frozen, lora, b, t), be, AdamWSettings.DEFAULT).bufferBytes();
+            if (adapters >= train) {
+                fail("LoRA on a frozen backbone holds " + adapters + " bytes, no fewer than full fine-tuning's " + train);
+            }
+            if (adapters < eval + 4 * 4 * lora.slab().size()) {
+                fail("LoRA training holds " + adapters + " bytes, less than evaluation plus the adapters' weights, "
+                        + "gradients and moments: " + (eval + 16 * lora.slab().size()));
+            }
+        }
+    }
+
+    @Test
     void parameterCountMatchesTheSlab() {
         LoraParams lora = new LoraParams(CFG, 3, 6f, LoraSlot.TARGETS, 1);
         // by hand, per layer with C = 16: qkv 3·(16+48) + attn_proj 3·(16+16) + fc 3·(16+64) + fc_proj 3·(64+16)

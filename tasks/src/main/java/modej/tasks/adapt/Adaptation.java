@@ -29,8 +29,13 @@ public final class Adaptation {
                            int evalBatches, long seed) {
     }
 
-    /** What a run cost and how it ended. */
-    public record Outcome(TrainingLoop.Evaluation last, double seconds, long tokens, long peakHeapMiB,
+    /**
+     * What a run cost and how it ended.
+     *
+     * @param peakHeapMiB  peak JVM heap during training (sum of pool peaks: garbage included)
+     * @param bufferBytes  bytes of the arrays the training graphs hold ({@link Runner#bufferBytes})
+     */
+    public record Outcome(TrainingLoop.Evaluation last, double seconds, long tokens, long peakHeapMiB, long bufferBytes,
                           ParameterCounts counts) {
         public double tokensPerSecond() {
             return tokens / seconds;
@@ -68,13 +73,14 @@ public final class Adaptation {
         TrainingLoop.Evaluation last = loop.run(model.method(), 0, s.steps(), log);
         double seconds = (System.nanoTime() - t0) / 1e9;
         long tokens = (long) s.steps() * s.batch() * s.seq();
-        Outcome outcome = new Outcome(last, seconds, tokens, PeakHeap.mebibytes(), model.counts());
+        Outcome outcome = new Outcome(last, seconds, tokens, PeakHeap.mebibytes(), runner.bufferBytes(), model.counts());
         Map<String, String> meta = new LinkedHashMap<>(provenance);
         meta.put("modej.method", model.method());
         meta.put("modej.train.steps", Integer.toString(s.steps()));
         meta.put("modej.train.tokens", Long.toString(tokens));
         meta.put("modej.train.seconds", String.format(java.util.Locale.ROOT, "%.3f", seconds));
         meta.put("modej.train.peak_heap_mib", Long.toString(outcome.peakHeapMiB()));
+        meta.put("modej.train.buffer_bytes", Long.toString(outcome.bufferBytes()));
         meta.put("modej.train.settings", s.toString());
         meta.put("modej.params.trainable", Long.toString(outcome.counts().trainable()));
         Files.createDirectories(out.toAbsolutePath().getParent());

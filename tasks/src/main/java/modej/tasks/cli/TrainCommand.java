@@ -141,8 +141,9 @@ final class TrainCommand implements Callable<Integer> {
                 counts.trainable(), counts.activePerToken());
         try (Backend be = backendOptions.backend()) {
             Adaptation.Outcome o = Adaptation.train(model, s, be, batches, held, file, provenance, System.err);
-            System.out.printf("%s: trained %,d tokens in %.1f s (%,.0f tok/s, peak heap %,d MiB); saved %s%n", method,
-                    o.tokens(), o.seconds(), o.tokensPerSecond(), o.peakHeapMiB(), file);
+            System.out.printf("%s: trained %,d tokens in %.1f s (%,.0f tok/s, graph buffers %.1f MiB, peak heap %,d MiB); "
+                    + "saved %s%n", method, o.tokens(), o.seconds(), o.tokensPerSecond(), o.bufferBytes() / 1048576.0,
+                    o.peakHeapMiB(), file);
             if (o.last() != null) {
                 System.out.printf("validation (%s): loss %.4f, accuracy %.4f%n",
                         method.equals("mode-expert") ? domain : domains.names().get(0), o.last().loss(), o.last().accuracy());

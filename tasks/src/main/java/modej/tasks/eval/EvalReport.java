@@ -60,12 +60,14 @@ public record EvalReport(Map<String, Object> settings, GptConfig backbone, List<
      * for the frozen backbone, which was not trained here).
      *
      * @param forwardFlopsPerToken  at the evaluated sequence length
-     * @param trainPeakHeapMiB      peak JVM heap during training (sum of pool peaks)
+     * @param trainPeakHeapMiB      peak JVM heap during training (sum of pool peaks: garbage included)
+     * @param trainBufferBytes      bytes of the arrays the training graphs held (largest stage): weights,
+     *                              gradients, AdamW moments, activations, scratch
      * @param evalSeconds           wall time of this evaluation of the model, all domains, graph building included
      */
     public record Costs(long totalParams, long trainableParams, long activeParamsPerToken, long forwardFlopsPerToken,
                         Double trainSeconds, Long trainTokens, Double trainTokensPerSecond, Long trainPeakHeapMiB,
-                        double evalSeconds) {
+                        Long trainBufferBytes, double evalSeconds) {
     }
 
     /**

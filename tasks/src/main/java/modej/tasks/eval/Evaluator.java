@@ -113,9 +113,11 @@ public final class Evaluator {
         String tokens = meta.get("modej.train.tokens"), heap = meta.get("modej.train.peak_heap_mib");
         Long trainTokens = tokens == null ? null : LoadedModel.parseLong(m.file(), "modej.train.tokens", tokens);
         Long peakHeap = heap == null ? null : LoadedModel.parseLong(m.file(), "modej.train.peak_heap_mib", heap);
+        String bufferText = meta.get("modej.train.buffer_bytes");
+        Long buffers = bufferText == null ? null : LoadedModel.parseLong(m.file(), "modej.train.buffer_bytes", bufferText);
         return new EvalReport.Costs(counts.total(), m.trainableParams(), counts.activePerToken(),
                 model.forwardFlopsPerToken(settings.seq()), seconds, trainTokens,
-                seconds == null || trainTokens == null ? null : trainTokens / seconds, peakHeap, evalSeconds);
+                seconds == null || trainTokens == null ? null : trainTokens / seconds, peakHeap, buffers, evalSeconds);
     }
 
     /**

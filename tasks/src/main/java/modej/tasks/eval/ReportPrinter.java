@@ -66,13 +66,14 @@ public final class ReportPrinter {
         out.println("costs (training figures from each checkpoint's metadata; eval s: this run, graphs built and, "
                 + "for the first model, JIT warm-up included)");
         TextTable t = new TextTable(List.of("model", "params", "trainable", "active/token", "fwd FLOPs/token",
-                "train s", "train tok/s", "train heap MiB", "eval s"));
+                "train s", "train tok/s", "train buffers MiB", "train heap MiB", "eval s"));
         for (EvalReport.ModelResult m : report.models()) {
             EvalReport.Costs c = m.costs();
             t.row(List.of(m.label(), f("%,d", c.totalParams()), f("%,d", c.trainableParams()),
                     f("%,d", c.activeParamsPerToken()), f("%,d", c.forwardFlopsPerToken()),
                     c.trainSeconds() == null ? "n/a" : f("%.1f", c.trainSeconds()),
                     c.trainTokensPerSecond() == null ? "n/a" : f("%,.0f", c.trainTokensPerSecond()),
+                    c.trainBufferBytes() == null ? "n/a" : f("%,.1f", c.trainBufferBytes() / 1048576.0),
                     c.trainPeakHeapMiB() == null ? "n/a" : f("%,d", c.trainPeakHeapMiB()),
                     f("%.2f", c.evalSeconds())));
         }

@@ -178,7 +178,7 @@ final class MethodTraining {
             last = p.loss();
         }
         tokensSoFar += o.tokens();
-        stages.add(new RunResult.Stage(name, steps, o.tokens(), o.seconds(), o.peakHeapMiB(), last));
+        stages.add(new RunResult.Stage(name, steps, o.tokens(), o.seconds(), o.peakHeapMiB(), o.bufferBytes(), last));
     }
 
     private Trained done(AdaptedModel model, String kind, Path checkpoint, long trainable) {

@@ -78,11 +78,13 @@ final class RunContext {
         double seconds = t.stages().stream().mapToDouble(RunResult.Stage::seconds).sum();
         long tokens = t.stages().stream().mapToLong(RunResult.Stage::tokens).sum();
         long heap = t.stages().stream().mapToLong(RunResult.Stage::peakHeapMiB).max().orElse(0);
+        long buffers = t.stages().stream().mapToLong(RunResult.Stage::bufferBytes).max().orElse(0);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("modej.method", m.method());
         meta.put("modej.train.seconds", String.format(Locale.ROOT, "%.3f", seconds));
         meta.put("modej.train.tokens", Long.toString(tokens));
         meta.put("modej.train.peak_heap_mib", Long.toString(heap));
+        meta.put("modej.train.buffer_bytes", Long.toString(buffers));
         return meta;
     }
 

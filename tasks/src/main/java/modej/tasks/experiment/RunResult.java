@@ -47,10 +47,13 @@ public record RunResult(String method, String kind, long seed, String fingerprin
      * @param steps       optimizer steps
      * @param tokens      tokens trained on: steps × batch × seq
      * @param seconds     wall time of the steps
-     * @param peakHeapMiB peak JVM heap during the stage (sum of pool peaks)
+     * @param peakHeapMiB peak JVM heap during the stage (sum of pool peaks: garbage included)
+     * @param bufferBytes bytes of the arrays the stage's training graphs hold: weights, gradients,
+     *                    AdamW moments, activations, scratch (0 in results written before this field)
      * @param lastLoss    training loss of the last step window
      */
-    public record Stage(String name, int steps, long tokens, double seconds, long peakHeapMiB, double lastLoss) {
+    public record Stage(String name, int steps, long tokens, double seconds, long peakHeapMiB, long bufferBytes,
+                        double lastLoss) {
     }
 
     /**

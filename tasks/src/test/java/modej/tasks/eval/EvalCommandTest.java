@@ -167,6 +167,7 @@ class EvalCommandTest {
         assertEquals(EvalFixture.CONFIG.parameterCount(), full.get("trainableParams").longValue());
         assertEquals(400.0, full.get("trainTokensPerSecond").doubleValue(), 1e-9);
         assertEquals(64, full.get("trainPeakHeapMiB").longValue());
+        assertEquals(3145728, full.get("trainBufferBytes").longValue());
         assertTrue(model("frozen").get("costs").get("trainSeconds").isNull());
         assertEquals(0, model("frozen").get("costs").get("trainableParams").longValue());
         long gate = model("forced").get("costs").get("trainableParams").longValue();

@@ -62,7 +62,7 @@ final class EvalFixture {
         GptParams tuned = new GptParams(CONFIG).init(1);
         jitter(tuned.layer(0), 0.05, 4);
         new BackboneModel(tuned, true).save(full, Map.of("modej.method", "full", "modej.train.seconds", "2.500",
-                "modej.train.tokens", "1000", "modej.train.peak_heap_mib", "64",
+                "modej.train.tokens", "1000", "modej.train.peak_heap_mib", "64", "modej.train.buffer_bytes", "3145728",
                 "modej.params.trainable", Long.toString(CONFIG.parameterCount())));
         LoraParams adapters = new LoraParams(CONFIG, 2, 4f, Set.of("qkv", "fc"), 5);
         jitter(adapters.slab(), 0.1, 6);   // B starts at zero; make the adapters do something

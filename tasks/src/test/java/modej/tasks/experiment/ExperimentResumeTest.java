@@ -162,6 +162,12 @@ class ExperimentResumeTest {
         assertTrue(report.contains("## Table 1"), report);
         assertTrue(report.contains("| mode | mode |"), report);
         assertTrue(report.contains("## Data"), report);
+        assertTrue(report.contains("| buffers MiB | peak heap MiB |"), report);
+        for (String run : RUNS) {
+            for (RunResult.Stage stage : RunResult.read(out.resolve("runs").resolve(run).resolve("result.json")).stages()) {
+                assertTrue(stage.bufferBytes() > 4L * 3 * 16 * 16, run + " " + stage.name() + ": " + stage.bufferBytes());
+            }
+        }
         DataFacts data = ExperimentFile.json().readValue(out.resolve("data.json").toFile(), DataFacts.class);
         assertEquals(List.of("english", "numbers", "code", "math"), List.copyOf(data.domains().keySet()));
         assertEquals(Map.of("empty files", 1), data.domains().get("numbers").skipped());

@@ -136,16 +136,20 @@ public final class MarkdownReport {
     private void costs() {
         line("## Parameters and costs").line("")
                 .line("Trainable: parameters the method trains (MoDE: experts and the final gate). Time, tokens/s and "
-                        + "evaluation: means over seeds; peak heap: the largest over seeds (sum of JVM heap pool peaks).").line("");
+                        + "evaluation: means over seeds. Buffers: what the training graphs hold (weights, gradients, AdamW "
+                        + "moments, activations, scratch; MoDE: its largest stage), the memory a device needs for the method, "
+                        + "the same on every machine. Peak heap: the largest over seeds of the JVM's heap pool peaks, garbage "
+                        + "included, so it depends on the collector and the heap size as much as on the method.").line("");
         List<String> h = List.of("method", "total", "trainable", "active/token", "fwd FLOPs/token", "train s", "tokens",
-                "tokens/s", "peak heap MiB", "eval s", "run s");
+                "tokens/s", "buffers MiB", "peak heap MiB", "eval s", "run s");
         row(h);
         separator(h.size());
         for (MethodSummary m : s.methods()) {
             MethodSummary.Costs c = m.costs();
             row(List.of(m.method(), f("%,d", c.totalParams()), f("%,d", c.trainableParams()), f("%,d", c.activeParamsPerToken()),
                     f("%,d", c.forwardFlopsPerToken()), f("%.1f", c.trainSeconds()), f("%,d", c.trainTokens()),
-                    f("%,.0f", c.trainTokensPerSecond()), f("%,d", c.peakHeapMiB()), f("%.1f", c.evalSeconds()),
+                    f("%,.0f", c.trainTokensPerSecond()), f("%,.1f", c.bufferBytes() / 1048576.0), f("%,d", c.peakHeapMiB()),
+                    f("%.1f", c.evalSeconds()),
                     f("%.1f", c.runSeconds())));
         }
         line("");

@@ -45,7 +45,7 @@ public record MethodSummary(String method, String kind, List<Long> seeds, Map<St
     /** Means over seeds (parameter counts do not vary with the seed). */
     public record Costs(long totalParams, long trainableParams, long activeParamsPerToken, long forwardFlopsPerToken,
                         double trainSeconds, long trainTokens, double trainTokensPerSecond, long peakHeapMiB,
-                        double evalSeconds, double runSeconds) {
+                        long bufferBytes, double evalSeconds, double runSeconds) {
     }
 
     /** Summarises {@code runs} (one method's), testing against {@code reference} (the full fine-tuning runs, or empty). */
@@ -93,6 +93,7 @@ public record MethodSummary(String method, String kind, List<Long> seeds, Map<St
                 c.trainTokens() == null ? 0 : c.trainTokens(),
                 mean(runs, r -> r.costs().trainTokensPerSecond() == null ? 0 : r.costs().trainTokensPerSecond()),
                 runs.stream().mapToLong(r -> r.costs().trainPeakHeapMiB() == null ? 0 : r.costs().trainPeakHeapMiB()).max().orElse(0),
+                runs.stream().mapToLong(r -> r.costs().trainBufferBytes() == null ? 0 : r.costs().trainBufferBytes()).max().orElse(0),
                 mean(runs, r -> r.costs().evalSeconds()), mean(runs, RunResult::runSeconds));
     }
 

@@ -71,6 +71,7 @@ public final class ResultsCsv {
         m.put("train.tokens", c.trainTokens() == null ? "0" : Long.toString(c.trainTokens()));
         m.put("train.tokensPerSecond", c.trainTokensPerSecond() == null ? "" : num(c.trainTokensPerSecond()));
         m.put("train.peakHeapMiB", c.trainPeakHeapMiB() == null ? "" : Long.toString(c.trainPeakHeapMiB()));
+        m.put("train.bufferBytes", c.trainBufferBytes() == null ? "" : Long.toString(c.trainBufferBytes()));
         m.put("train.finalLoss", r.lossCurve().isEmpty() ? "" : num(r.lossCurve().get(r.lossCurve().size() - 1).loss()));
         m.put("eval.seconds", num(c.evalSeconds()));
         m.put("run.seconds", num(r.runSeconds()));
