@@ -24,7 +24,7 @@ import modej.tasks.data.DomainData;
 
 /**
  * Runs an experiment file: resolves the config (saved as {@code OUT/resolved.yaml}, with the
- * machine's facts in {@code OUT/environment.json}), pretrains or loads the backbone, then for
+ * facts of the machine of the last call that trained runs in {@code OUT/environment.json}), pretrains or loads the backbone, then for
  * every seed and method trains and evaluates one run, writing {@code OUT/runs/<method>-seed<k>/result.json}.
  * A run whose result file exists is skipped (after checking it was made with the same settings),
  * so an interrupted experiment, run again, continues where it stopped without repeating or losing
@@ -73,7 +73,10 @@ public final class Experiment {
         check(config, shape);
         Files.writeString(out.resolve("resolved.yaml"), ExperimentFile.yaml(config), StandardCharsets.UTF_8);
         MachineFacts facts = MachineFacts.collect(threads);
-        ExperimentFile.json().writeValue(out.resolve("environment.json").toFile(), facts);
+        Path environment = out.resolve("environment.json");
+        if (!Files.exists(environment)) {
+            ExperimentFile.json().writeValue(environment.toFile(), facts);
+        }
 
         Path backboneFile = backends.with(b -> BackboneSource.prepare(config.backbone(), out, b, log));
         String backboneFingerprint = ModeCheckpoint.fingerprint(BackboneSource.load(backboneFile));
@@ -112,6 +115,12 @@ public final class Experiment {
             }
         }
         log.printf("%d runs trained, %d skipped (results already in %s)%n", ran.size(), skipped.size(), out.resolve("runs"));
+        // environment.json describes the last call that trained runs, not one that only rewrote the reports
+        if (!ran.isEmpty()) {
+            ExperimentFile.json().writeValue(environment.toFile(), facts);
+        } else {
+            facts = MachineFacts.read(environment, facts);
+        }
         return new Summary(config, facts, List.copyOf(results), List.copyOf(ran), List.copyOf(skipped), domains.facts());
     }
 

@@ -4,6 +4,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Enumeration;
 import java.util.List;
@@ -28,10 +30,19 @@ import java.util.jar.JarFile;
  * @param maxHeapMiB   the heap limit
  * @param jvmArguments the JVM's input arguments
  * @param dependencies {@code groupId:artifactId} (or jar name) to version, sorted
- * @param started      when the experiment was started, ISO-8601
+ * @param started      when the call of {@code experiment} that measured them started, ISO-8601
  */
 public record MachineFacts(String modej, String java, String javaVendor, String os, int cores, int threads,
                            long maxHeapMiB, List<String> jvmArguments, Map<String, String> dependencies, String started) {
+
+    /** The facts saved in {@code file}, or {@code otherwise} when it is missing or unreadable (an older format). */
+    static MachineFacts read(Path file, MachineFacts otherwise) {
+        try {
+            return Files.exists(file) ? ExperimentFile.json().readValue(file.toFile(), MachineFacts.class) : otherwise;
+        } catch (IOException e) {
+            return otherwise;
+        }
+    }
 
     /** The facts of this JVM, with {@code threads} backend workers. */
     public static MachineFacts collect(int threads) {

@@ -100,12 +100,18 @@ class ExperimentResumeTest {
     }
 
     @Test
-    void aMissingDataRecordIsMadeAgainWhenEveryRunIsDone(@TempDir Path dir) throws Exception {
+    void aCallThatTrainsNothingRemakesAMissingDataRecordAndKeepsTheMachineFacts(@TempDir Path dir) throws Exception {
         TinyExperiment x = new TinyExperiment(dir);
         assertEquals(0, x.run("--set", "seeds=[0]").code());
         String recorded = Files.readString(x.out.resolve("data.json"));
+        String environment = Files.readString(x.out.resolve("environment.json"));
         Files.delete(x.out.resolve("data.json"));
+        Thread.sleep(5); // another start time, were the facts collected again
         TinyExperiment.Outcome again = x.run("--set", "seeds=[0]");
+        assertEquals(environment, Files.readString(x.out.resolve("environment.json")),
+                "a call that trains nothing keeps the facts of the call that trained the runs");
+        MachineFacts facts = ExperimentFile.json().readValue(environment, MachineFacts.class);
+        assertTrue(Files.readString(x.out.resolve("report.md")).contains("started " + facts.started()));
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("0 runs trained, 2 skipped"), again.out());
         assertEquals(recorded, Files.readString(x.out.resolve("data.json")));

@@ -52,7 +52,8 @@ public final class MarkdownReport {
                 .line("");
         r.data(data);
         r.line("## Machine").line("")
-                .line(f("MoDE-J %s, Java %s (%s), %s, %d cores (%d backend threads), max heap %,d MiB; started %s. "
+                .line(f("The last call that trained runs: MoDE-J %s, Java %s (%s), %s, %d cores (%d backend threads), "
+                        + "max heap %,d MiB; started %s (each run's end: results.csv). "
                         + "Library versions: environment.json; the resolved config: resolved.yaml; every run: results.csv.",
                         facts.modej(), facts.java(), facts.javaVendor(), facts.os(), facts.cores(), facts.threads(),
                         facts.maxHeapMiB(), facts.started()));
