@@ -18,6 +18,7 @@ import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.ModeCheckpoint;
 import modej.model.gpt.GptParams;
 import modej.model.gpt.LoraParams;
+import modej.model.gpt.Runner;
 import modej.model.mode.GateConfig;
 import modej.model.mode.ModeConfig;
 import modej.model.mode.ModeParams;
@@ -29,6 +30,7 @@ import modej.tasks.data.BatchSampler;
 import modej.tasks.data.DomainData;
 import modej.tasks.data.MixedBatches;
 import modej.tasks.train.LearningRate;
+import modej.tasks.train.Validation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -99,7 +101,8 @@ final class TrainCommand implements Callable<Integer> {
     float minLr;
     @Option(names = "--warmup-steps", defaultValue = "30", description = "Warm-up steps (default: ${DEFAULT-VALUE}).")
     int warmupSteps;
-    @Option(names = "--eval-every", defaultValue = "0", description = "Validate every N steps; 0 = at the end (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-every", defaultValue = "0", description = "Validate every N steps on the first --data domain "
+            + "(mode-expert: --domain); 0 = only at the end, where a mixed method is validated on every domain (default: ${DEFAULT-VALUE}).")
     int evalEvery;
     @Option(names = "--eval-batches", defaultValue = "8", description = "Validation batches (default: ${DEFAULT-VALUE}).")
     int evalBatches;
@@ -144,15 +147,34 @@ final class TrainCommand implements Callable<Integer> {
             System.out.printf("%s: trained %,d tokens in %.1f s (%,.0f tok/s, graph buffers %.1f MiB, peak heap %,d MiB); "
                     + "saved %s%n", method, o.tokens(), o.seconds(), o.tokensPerSecond(), o.bufferBytes() / 1048576.0,
                     o.peakHeapMiB(), file);
-            if (o.last() != null) {
-                System.out.printf("validation (%s): loss %.4f, accuracy %.4f%n",
-                        method.equals("mode-expert") ? domain : domains.names().get(0), o.last().loss(), o.last().accuracy());
+            if (method.equals("mode-expert") || domains.names().size() == 1) {
+                if (o.last() != null) {
+                    System.out.printf("validation (%s): loss %.4f, accuracy %.4f%n",
+                            method.equals("mode-expert") ? domain : domains.names().get(0), o.last().loss(), o.last().accuracy());
+                }
+            } else {
+                validateEveryDomain(model, domains, seqLen, be);
             }
             if (backendOptions.profile) {
                 ProfilePrinter.print(System.err, be);
             }
         }
         return 0;
+    }
+
+    /** A mixed method's held-out loss and accuracy on each domain, after training. */
+    private void validateEveryDomain(AdaptedModel model, DomainData domains, int seqLen, Backend be) {
+        Runner eval = new Runner(model.graphs(batch, seqLen), be, null);
+        for (String d : domains.names()) {
+            int[] held = domains.get(d).validation();
+            if (held.length < seqLen + 1) {
+                System.out.printf("validation (%s): n/a, the held-out split has %d tokens, fewer than one window of %d%n",
+                        d, held.length, seqLen + 1);
+                continue;
+            }
+            Validation.Result r = Validation.run(eval, held, batch, seqLen, evalBatches);
+            System.out.printf("validation (%s): loss %.4f, accuracy %.4f%n", d, r.loss(), r.accuracy());
+        }
     }
 
     private AdaptedModel build(GptParams base) {

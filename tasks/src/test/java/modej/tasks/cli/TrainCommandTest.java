@@ -106,7 +106,11 @@ class TrainCommandTest {
         ok(train("--method", "mode-expert", "--domain", "b", "--out", eb.toString()));
         r = ok(train("--method", "mode-compose", "--expert", "a=" + ea, "--expert", "b=" + eb, "--out", composed.toString()));
         assertTrue(r.out().contains("saved " + composed), r.out());
-        ok(train("--method", "full", "--out", full.toString()));
+        Run fullRun = ok(train("--method", "full", "--out", full.toString()));
+        for (String d : List.of("a", "b")) {
+            assertTrue(fullRun.out().matches("(?s).*validation \\(" + d + "\\): loss \\d+\\.\\d{4}, accuracy 0\\.\\d{4}\n.*"),
+                    "a mixed method is validated on every domain: " + fullRun.out());
+        }
         ok(train("--method", "lora", "--out", lora.toString()));
 
         GptParams base = GptCheckpoint.load(backbone, false).params();
