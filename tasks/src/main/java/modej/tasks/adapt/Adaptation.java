@@ -32,11 +32,13 @@ public final class Adaptation {
     /**
      * What a run cost and how it ended.
      *
+     * @param seconds      training time, over every part of a stopped and continued run
      * @param peakHeapMiB  peak JVM heap during training (sum of pool peaks: garbage included)
      * @param bufferBytes  bytes of the arrays the training graphs hold ({@link Runner#bufferBytes})
+     * @param finished     false when the run stopped early and saved its state instead of the model
      */
     public record Outcome(TrainingLoop.Evaluation last, double seconds, long tokens, long peakHeapMiB, long bufferBytes,
-                          ParameterCounts counts) {
+                          ParameterCounts counts, boolean finished) {
         public double tokensPerSecond() {
             return tokens / seconds;
         }
@@ -62,18 +64,56 @@ public final class Adaptation {
     public static Outcome train(AdaptedModel model, Settings s, Backend backend, Batches batches, int[] validation,
                                 Path out, Map<String, String> provenance, PrintStream log,
                                 TrainingLoop.StepListener listener) throws IOException {
+        return train(model, s, backend, batches, validation, out, provenance, log, listener, null, null);
+    }
+
+    /**
+     * As {@link #train(AdaptedModel, Settings, Backend, Batches, int[], Path, Map, PrintStream, TrainingLoop.StepListener)},
+     * keeping the run's state in {@code state} (null: none) so that a stopped run can continue, and
+     * continuing the run {@code resumed} saved (null: a new run; its slabs must already be restored
+     * into {@code model}). A stopped run saves its state instead of the model and returns an
+     * outcome that is not {@link Outcome#finished()}.
+     */
+    public static Outcome train(AdaptedModel model, Settings s, Backend backend, Batches batches, int[] validation,
+                                Path out, Map<String, String> provenance, PrintStream log,
+                                TrainingLoop.StepListener listener, RunState state, RunState.Saved resumed)
+            throws IOException {
         Runner runner = new Runner(model.graphs(s.batch(), s.seq()), backend, s.adamw());
         Runner evalRunner = validation == null ? null : new Runner(model.graphs(s.batch(), s.seq()), backend, null);
         TrainingLoop.Validator validator = validation == null ? null
                 : () -> Validation.run(evalRunner, validation, s.batch(), s.seq(), s.evalBatches());
-        TrainingLoop loop = new TrainingLoop(runner, batches, s.lr(), s.steps(), s.evalEvery(), 0, validator, step -> { })
-                .onStep(listener);
-        PeakHeap.reset();
+        Map<String, String> stateMeta = new LinkedHashMap<>(provenance);
+        stateMeta.put("modej.method", model.method());
+        stateMeta.put("modej.train.settings", s.toString());
+        int startStep = resumed == null ? 0 : resumed.step();
+        double secondsBefore = resumed == null ? 0 : resumed.seconds();
         long t0 = System.nanoTime();
-        TrainingLoop.Evaluation last = loop.run(model.method(), 0, s.steps(), log);
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        TrainingLoop.Checkpointer saver = step -> {
+            if (state != null && step < s.steps()) {
+                runner.slabsToHost();
+                RunState.save(state.file(), model, stateMeta, step, secondsBefore + (System.nanoTime() - t0) / 1e9);
+            }
+        };
+        int[] lastStep = {startStep};
+        TrainingLoop loop = new TrainingLoop(runner, batches, s.lr(), s.steps(), s.evalEvery(),
+                state == null ? 0 : state.every(), validator, saver)
+                .onStep((step, loss) -> {
+                    lastStep[0] = step;
+                    listener.afterStep(step, loss);
+                });
+        if (state != null) {
+            state.onStop(loop::requestStop);
+        }
+        PeakHeap.reset();
+        TrainingLoop.Evaluation last = loop.run(model.method(), startStep,
+                state == null ? s.steps() : state.stopAfter(), log);
+        double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
         long tokens = (long) s.steps() * s.batch() * s.seq();
-        Outcome outcome = new Outcome(last, seconds, tokens, PeakHeap.mebibytes(), runner.bufferBytes(), model.counts());
+        Outcome outcome = new Outcome(last, seconds, tokens, PeakHeap.mebibytes(), runner.bufferBytes(), model.counts(),
+                lastStep[0] == s.steps());
+        if (!outcome.finished()) {
+            return outcome;
+        }
         Map<String, String> meta = new LinkedHashMap<>(provenance);
         meta.put("modej.method", model.method());
         meta.put("modej.train.steps", Integer.toString(s.steps()));
@@ -86,6 +126,9 @@ public final class Adaptation {
         Files.createDirectories(out.toAbsolutePath().getParent());
         runner.slabsToHost();
         model.save(out, meta);
+        if (state != null) {
+            RunState.delete(state.file());
+        }
         return outcome;
     }
 }

@@ -25,6 +25,7 @@ import modej.model.mode.ModeParams;
 import modej.model.param.AdamWSettings;
 import modej.model.param.Slab;
 import modej.tasks.adapt.Adaptation;
+import modej.tasks.adapt.RunState;
 import modej.tasks.data.Batches;
 import modej.tasks.data.BatchSampler;
 import modej.tasks.data.DomainData;
@@ -112,6 +113,16 @@ final class TrainCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--out", description = "Output checkpoint (default: runs/<method>[-<domain>].safetensors).")
     Path out;
+    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N",
+            description = "Save the run's state (trainable weights, AdamW moments, step) to OUT.resume every N steps; "
+                    + "0 = only when stopped. Ctrl-C always saves it at the end of the step (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+    @Option(names = "--stop-after", paramLabel = "STEP",
+            description = "Stop after this step as if interrupted, saving OUT.resume (e.g. to split a run over time-limited jobs).")
+    Integer stopAfter;
+    @Option(names = "--resume", description = "Continue the stopped run in OUT.resume; the other options must be "
+            + "those of the stopped run (checked).")
+    boolean resume;
     @Mixin
     BackendOptions backendOptions;
 
@@ -135,15 +146,24 @@ final class TrainCommand implements Callable<Integer> {
                 AdamWSettings.DEFAULT, evalEvery, evalBatches, seed);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("modej.backbone.file", backbone.toString());
+        provenance.put(ModeCheckpoint.BACKBONE_KEY, ModeCheckpoint.fingerprint(base));
         provenance.put("modej.data", String.join(" ", data));
         provenance.putAll(domains.metadata());
+        provenance.put("modej.train.method_options", methodOptions());
         provenance.put("modej.java", Runtime.version().toString());
+        RunState state = new RunState(RunState.beside(file), checkpointEvery, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
+        RunState.Saved resumed = resumeFrom(state, provenance, s, model);
         var counts = model.counts();
         domains.describe().forEach(System.err::println);
         System.err.printf("%s: %,d parameters, %,d trainable, %,d active per token%n", method, counts.total(),
                 counts.trainable(), counts.activePerToken());
         try (Backend be = backendOptions.backend()) {
-            Adaptation.Outcome o = Adaptation.train(model, s, be, batches, held, file, provenance, System.err);
+            Adaptation.Outcome o = trainStoppably(model, s, be, batches, held, file, provenance, state, resumed);
+            if (!o.finished()) {
+                System.out.printf("%s: stopped; state saved to %s (continue with the same options and --resume)%n",
+                        method, state.file());
+                return 0;
+            }
             System.out.printf("%s: trained %,d tokens in %.1f s (%,.0f tok/s, graph buffers %.1f MiB, peak heap %,d MiB); "
                     + "saved %s%n", method, o.tokens(), o.seconds(), o.tokensPerSecond(), o.bufferBytes() / 1048576.0,
                     o.peakHeapMiB(), file);
@@ -160,6 +180,80 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Trains with a shutdown hook that makes Ctrl-C save the run's state at the end of the current step. */
+    private static Adaptation.Outcome trainStoppably(AdaptedModel model, Adaptation.Settings s, Backend be, Batches batches,
+                                                     int[] held, Path file, Map<String, String> provenance, RunState state,
+                                                     RunState.Saved resumed) throws java.io.IOException {
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            state.requestStop();
+            try {
+                main.join(60_000); // let the loop save at the end of its step
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return Adaptation.train(model, s, be, batches, held, file, provenance, System.err, (step, loss) -> { }, state, resumed);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting; the hook is already running
+            }
+        }
+    }
+
+    /**
+     * With --resume, the stopped run's state, checked against this run's options and data and
+     * restored into {@code model}; without, null, after making sure no stopped run would be lost.
+     */
+    private RunState.Saved resumeFrom(RunState state, Map<String, String> provenance, Adaptation.Settings s, AdaptedModel model) {
+        boolean saved = java.nio.file.Files.exists(state.file());
+        if (!resume) {
+            if (saved) {
+                throw new UserError("a stopped run's state is at " + state.file() + ": continue it with --resume "
+                        + "(and the same options), or delete it to start again");
+            }
+            return null;
+        }
+        if (!saved) {
+            throw new UserError("--resume: no stopped run at " + state.file());
+        }
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("modej.method", model.method());
+        expected.put("modej.train.settings", s.toString());
+        expected.put("modej.train.method_options", provenance.get("modej.train.method_options"));
+        expected.put(ModeCheckpoint.BACKBONE_KEY, provenance.get(ModeCheckpoint.BACKBONE_KEY));
+        provenance.forEach((key, value) -> {
+            if (key.startsWith("modej.data.") && key.endsWith(".fingerprint")) {
+                expected.put(key, value);
+            }
+        });
+        try {
+            RunState.Saved r = RunState.Saved.read(state.file(), expected);
+            r.restore(model);
+            System.err.printf("%s: continuing the stopped run after step %d%n", method, r.step());
+            return r;
+        } catch (IllegalArgumentException | modej.model.checkpoint.CheckpointException e) {
+            throw new UserError("--resume: " + e.getMessage());
+        }
+    }
+
+    /** The options that shape the model, for the checkpoint's metadata and the --resume check. */
+    private String methodOptions() {
+        return switch (method) {
+            case "mode-expert", "mode-compose" -> String.format(java.util.Locale.ROOT,
+                    "domain=%s experts=%s train=%s blocks=%d expertLayers=%d init=%s topK=%d temperature=%s sequenceGate=%s balance=%s",
+                    domain, experts, trainWhat, blocks, expertLayers, init, topK, temperature, sequenceGate, balance);
+            case "lora" -> "rank=" + rank + " alpha=" + alpha + " targets=" + targets;
+            case "lora-matched" -> "alpha=" + alpha + " targets=" + targets + " matchExperts=" + matchExperts + " blocks="
+                    + blocks + " expertLayers=" + expertLayers;
+            default -> "";
+        };
     }
 
     /** A mixed method's held-out loss and accuracy on each domain, after training. */

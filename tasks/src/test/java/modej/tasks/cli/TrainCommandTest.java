@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import modej.model.adapt.LoraModel;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.ModeCheckpoint;
+import modej.model.checkpoint.Safetensors;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
 import modej.model.gpt.LoraParams;
@@ -139,6 +140,47 @@ class TrainCommandTest {
         }
 
         assertArrayEquals(before, Files.readAllBytes(backbone), "the backbone file changed");
+    }
+
+    @Test
+    void aStoppedRunContinuesBitForBitWithResume() throws IOException {
+        for (List<String> method : List.of(List.of("--method", "lora"), List.of("--method", "full", "--checkpoint-every", "1"),
+                List.of("--method", "mode-expert", "--domain", "b"))) {
+            String name = method.get(1);
+            Path whole = dir.resolve("whole-" + name + ".safetensors"), parts = dir.resolve("parts-" + name + ".safetensors");
+            Path state = dir.resolve("parts-" + name + ".safetensors.resume");
+            ok(train(with(method, "--out", whole.toString())));
+
+            Run stopped = ok(train(with(method, "--out", parts.toString(), "--stop-after", "2")));
+            assertTrue(stopped.out().contains("stopped; state saved to " + state), stopped.out());
+            assertFalse(Files.exists(parts), name + ": a stopped run saved its model");
+            assertTrue(Files.exists(state), name);
+
+            Run again = run(train(with(method, "--out", parts.toString())));
+            assertEquals(2, again.code(), again.err());
+            assertTrue(again.err().contains("a stopped run's state is at " + state + ": continue it with --resume"), again.err());
+            Run otherSeed = run(train(with(method, "--out", parts.toString(), "--resume", "--seed", "7")));
+            assertEquals(2, otherSeed.code(), otherSeed.err());
+            assertTrue(otherSeed.err().contains("modej train: --resume: modej.train.settings differs from the stopped run's"),
+                    otherSeed.err());
+
+            Run resumed = ok(train(with(method, "--out", parts.toString(), "--resume")));
+            assertTrue(resumed.err().contains("continuing the stopped run after step 2"), resumed.err());
+            assertFalse(Files.exists(state), name + ": the state outlived the finished run");
+            var expected = Safetensors.read(whole).tensors();
+            var actual = Safetensors.read(parts).tensors();
+            assertEquals(expected.keySet(), actual.keySet(), name);
+            expected.forEach((tensor, data) -> assertEquals(data, actual.get(tensor), name + ": " + tensor));
+        }
+        Run noState = run(train("--method", "lora", "--out", dir.resolve("none.safetensors").toString(), "--resume"));
+        assertEquals(2, noState.code());
+        assertTrue(noState.err().contains("--resume: no stopped run at "), noState.err());
+    }
+
+    private static String[] with(List<String> method, String... more) {
+        List<String> all = new ArrayList<>(method);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 
     /** Exit code 2 and exactly one line on stderr, {@code modej train: ...}, mentioning {@code hint}; nothing saved. */
