@@ -133,26 +133,8 @@ final class PretrainCommand implements Callable<Integer> {
         }
         try (Backend backend = backendOptions.backend()) {
             Pretrainer trainer = new Pretrainer(params, settings, backend, data.train(), data.validation(), checkpoint, provenance);
-            Thread main = Thread.currentThread();
-            Thread hook = new Thread(() -> {
-                trainer.requestStop();
-                try {
-                    main.join(60_000); // let the loop save at the end of its step
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            Runtime.getRuntime().addShutdownHook(hook);
-            TrainingLoop.Evaluation result;
-            try {
-                result = trainer.run(startStep, System.err);
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the JVM is exiting; the hook is already running
-                }
-            }
+            int from = startStep;
+            TrainingLoop.Evaluation result = StopOnInterrupt.run(trainer::requestStop, () -> trainer.run(from, System.err));
             if (result != null) {
                 System.out.printf("validation loss %.4f (%.3f bits/byte), next-token accuracy %.4f after %d steps%n",
                         result.loss(), result.loss() / Math.log(2), result.accuracy(), result.step());

@@ -158,7 +158,8 @@ final class TrainCommand implements Callable<Integer> {
         System.err.printf("%s: %,d parameters, %,d trainable, %,d active per token%n", method, counts.total(),
                 counts.trainable(), counts.activePerToken());
         try (Backend be = backendOptions.backend()) {
-            Adaptation.Outcome o = trainStoppably(model, s, be, batches, held, file, provenance, state, resumed);
+            Adaptation.Outcome o = StopOnInterrupt.run(state::requestStop, () -> Adaptation.train(model, s, be, batches, held,
+                    file, provenance, System.err, (step, loss) -> { }, state, resumed));
             if (!o.finished()) {
                 System.out.printf("%s: stopped; state saved to %s (continue with the same options and --resume)%n",
                         method, state.file());
@@ -180,31 +181,6 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** Trains with a shutdown hook that makes Ctrl-C save the run's state at the end of the current step. */
-    private static Adaptation.Outcome trainStoppably(AdaptedModel model, Adaptation.Settings s, Backend be, Batches batches,
-                                                     int[] held, Path file, Map<String, String> provenance, RunState state,
-                                                     RunState.Saved resumed) throws java.io.IOException {
-        Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> {
-            state.requestStop();
-            try {
-                main.join(60_000); // let the loop save at the end of its step
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return Adaptation.train(model, s, be, batches, held, file, provenance, System.err, (step, loss) -> { }, state, resumed);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the JVM is exiting; the hook is already running
-            }
-        }
     }
 
     /**
