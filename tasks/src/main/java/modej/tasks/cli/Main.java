@@ -11,7 +11,10 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code = run(args);
+        if (!StopOnInterrupt.stopping()) {
+            System.exit(code);
+        }
     }
 
     /** Runs the CLI and returns its exit code; errors in user input print one line, not a stack trace. */

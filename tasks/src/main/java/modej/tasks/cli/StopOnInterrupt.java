@@ -13,12 +13,24 @@ final class StopOnInterrupt {
         T run() throws IOException;
     }
 
+    private static volatile boolean stopping;
+
     private StopOnInterrupt() {
+    }
+
+    /**
+     * Whether the JVM is shutting down because of a signal while a loop ran: then {@link Main}
+     * must let its thread end rather than call {@code System.exit}, which would block until this
+     * hook gave up waiting for that thread.
+     */
+    static boolean stopping() {
+        return stopping;
     }
 
     static <T> T run(Runnable requestStop, Work<T> work) throws IOException {
         Thread main = Thread.currentThread();
         Thread hook = new Thread(() -> {
+            stopping = true;
             requestStop.run();
             try {
                 main.join(60_000); // let the loop save at the end of its step
