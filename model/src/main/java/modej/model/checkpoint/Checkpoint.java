@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.SequencedMap;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /**
  * The contents of a checkpoint file: string metadata and tensors by name, in the order the file
  * lists them. The lookups fail with a {@link CheckpointException} that names the file and tensor.
@@ -19,10 +22,28 @@ import java.util.stream.Collectors;
  */
 public record Checkpoint(Path file, Map<String, String> metadata, SequencedMap<String, TensorData> tensors) {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     /** Copies both maps into unmodifiable ones. */
     public Checkpoint {
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
         tensors = Collections.unmodifiableSequencedMap(new LinkedHashMap<>(tensors));
+    }
+
+    /**
+     * The metadata value under {@code key}, read as JSON into {@code type}; fails when it is
+     * missing ("not {@code what}") or does not parse.
+     */
+    public <T> T metadataJson(String key, Class<T> type, String what) {
+        String json = metadata.get(key);
+        if (json == null) {
+            throw new CheckpointException(file, "no " + key + " in the metadata: not " + what);
+        }
+        try {
+            return JSON.readValue(json, type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new CheckpointException(file, "bad " + key + ": " + e.getMessage().lines().findFirst().orElse(""));
+        }
     }
 
     /** The tensor called {@code name}; fails if there is none. */

@@ -56,15 +56,7 @@ public final class GptCheckpoint {
 
     /** The backbone config saved in a checkpoint. */
     public static GptConfig config(Checkpoint ckpt) {
-        String json = ckpt.metadata().get(CONFIG_KEY);
-        if (json == null) {
-            throw new CheckpointException(ckpt.file(), "no " + CONFIG_KEY + " in the metadata: not a MoDE-J backbone checkpoint");
-        }
-        try {
-            return JSON.readValue(json, GptConfig.class);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new CheckpointException(ckpt.file(), "bad " + CONFIG_KEY + ": " + e.getMessage().lines().findFirst().orElse(""));
-        }
+        return ckpt.metadataJson(CONFIG_KEY, GptConfig.class, "a MoDE-J backbone checkpoint");
     }
 
     /** Only the metadata (reads and verifies the whole file). */

@@ -70,15 +70,7 @@ public final class ModeCheckpoint {
     }
 
     public static ModeConfig config(Checkpoint ckpt) {
-        String json = ckpt.metadata().get(MODE_KEY);
-        if (json == null) {
-            throw new CheckpointException(ckpt.file(), "no " + MODE_KEY + " in the metadata: not a MoDE-J expert or MoDE checkpoint");
-        }
-        try {
-            return JSON.readValue(json, ModeConfig.class);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new CheckpointException(ckpt.file(), "bad " + MODE_KEY + ": " + e.getMessage().lines().findFirst().orElse(""));
-        }
+        return ckpt.metadataJson(MODE_KEY, ModeConfig.class, "a MoDE-J expert or MoDE checkpoint");
     }
 
     private static Checkpoint read(Path file, GptParams backbone) {
