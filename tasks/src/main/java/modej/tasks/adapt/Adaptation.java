@@ -127,7 +127,7 @@ public final class Adaptation {
         runner.slabsToHost();
         model.save(out, meta);
         if (state != null) {
-            RunState.delete(state.file());
+            Files.deleteIfExists(state.file());
         }
         return outcome;
     }

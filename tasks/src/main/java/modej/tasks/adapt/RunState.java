@@ -1,7 +1,5 @@
 package modej.tasks.adapt;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,10 +107,6 @@ public final class RunState {
         public void restore(AdaptedModel model) {
             SlabFiles.load(checkpoint, trainable(model), true);
         }
-    }
-
-    static void delete(Path file) throws IOException {
-        Files.deleteIfExists(file);
     }
 
     private static List<Slab> trainable(AdaptedModel model) {

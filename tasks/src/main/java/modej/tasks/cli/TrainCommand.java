@@ -1,5 +1,6 @@
 package modej.tasks.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -188,7 +189,7 @@ final class TrainCommand implements Callable<Integer> {
      * restored into {@code model}; without, null, after making sure no stopped run would be lost.
      */
     private RunState.Saved resumeFrom(RunState state, Map<String, String> provenance, Adaptation.Settings s, AdaptedModel model) {
-        boolean saved = java.nio.file.Files.exists(state.file());
+        boolean saved = Files.exists(state.file());
         if (!resume) {
             if (saved) {
                 throw new UserError("a stopped run's state is at " + state.file() + ": continue it with --resume "

@@ -55,7 +55,7 @@ public final class Corpus {
             meta.put("modej.corpus", spec);
             meta.put("modej.corpus.fingerprint", fingerprint);
             if (!skipped.isEmpty()) {
-                meta.put("modej.corpus.skipped", new CorpusText(List.of(), skipped, List.of()).skippedSummary());
+                meta.put("modej.corpus.skipped", CorpusText.skippedSummary(skipped));
             }
             if (!sources.isEmpty()) {
                 meta.put("modej.corpus.sources", String.join("; ", sources.stream()
@@ -69,7 +69,7 @@ public final class Corpus {
             StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "corpus %s: %,d documents, %,d training and %,d "
                     + "validation tokens (fingerprint %s)", spec, documents, train.length, validation.length, fingerprint));
             if (!skipped.isEmpty()) {
-                s.append("; skipped ").append(new CorpusText(List.of(), skipped, List.of()).skippedSummary());
+                s.append("; skipped ").append(CorpusText.skippedSummary(skipped));
             }
             sources.forEach(p -> s.append("; ").append(p.coordinates()).append(" sha256=").append(p.sha256(), 0, 16));
             return s.toString();

@@ -53,6 +53,11 @@ public record CorpusText(List<Document> documents, Map<String, Integer> skipped,
 
     /** E.g. {@code empty entries: 3, blank lines: 1}, or {@code none}. */
     public String skippedSummary() {
+        return skippedSummary(skipped);
+    }
+
+    /** Skip counts by reason as {@code empty entries: 3, blank lines: 1}, or {@code none}. */
+    public static String skippedSummary(Map<String, Integer> skipped) {
         if (skipped.isEmpty()) {
             return "none";
         }

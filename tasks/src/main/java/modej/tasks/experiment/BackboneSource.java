@@ -93,8 +93,13 @@ final class BackboneSource {
 
     /** Loads a backbone for evaluation; a checkpoint problem is a one-line error naming the key. */
     static GptParams load(Path file) {
+        return loadWithMetadata(file).params();
+    }
+
+    /** As {@link #load}, with the checkpoint's metadata (what it was pretrained on). */
+    static GptCheckpoint.Loaded loadWithMetadata(Path file) {
         try {
-            return GptCheckpoint.load(file, false).params();
+            return GptCheckpoint.load(file, false);
         } catch (CheckpointException e) {
             throw new IllegalArgumentException("backbone: " + e.getMessage(), e);
         }

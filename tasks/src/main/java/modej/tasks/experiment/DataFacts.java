@@ -3,7 +3,6 @@ package modej.tasks.experiment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,10 +85,8 @@ public record DataFacts(Map<String, Domain> domains, Map<String, String> backbon
         }
     }
 
-    /** Writes the facts to {@code file} atomically (temporary file, then rename). */
+    /** Writes the facts to {@code file} atomically. */
     void write(Path file) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        ExperimentFile.json().writeValue(tmp.toFile(), this);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        ExperimentFile.writeJson(file, this);
     }
 }

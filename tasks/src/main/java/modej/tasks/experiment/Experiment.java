@@ -75,12 +75,13 @@ public final class Experiment {
         MachineFacts facts = MachineFacts.collect(threads);
         Path environment = out.resolve("environment.json");
         if (!Files.exists(environment)) {
-            ExperimentFile.json().writeValue(environment.toFile(), facts);
+            ExperimentFile.writeJson(environment, facts);
         }
 
         Path backboneFile = backends.with(b -> BackboneSource.prepare(config.backbone(), out, b, log));
-        String backboneFingerprint = ModeCheckpoint.fingerprint(BackboneSource.load(backboneFile));
-        Domains domains = new Domains(config, out, backboneFile);
+        GptCheckpoint.Loaded backbone = BackboneSource.loadWithMetadata(backboneFile);
+        String backboneFingerprint = ModeCheckpoint.fingerprint(backbone.params());
+        Domains domains = new Domains(config, out, backbone.metadata());
         RunContext context = null;
         List<RunResult> results = new ArrayList<>();
         List<String> ran = new ArrayList<>(), skipped = new ArrayList<>();
@@ -117,7 +118,7 @@ public final class Experiment {
         log.printf("%d runs trained, %d skipped (results already in %s)%n", ran.size(), skipped.size(), out.resolve("runs"));
         // environment.json describes the last call that trained runs, not one that only rewrote the reports
         if (!ran.isEmpty()) {
-            ExperimentFile.json().writeValue(environment.toFile(), facts);
+            ExperimentFile.writeJson(environment, facts);
         } else {
             facts = MachineFacts.read(environment, facts);
         }
@@ -131,16 +132,17 @@ public final class Experiment {
      */
     private static final class Domains {
         private final ExperimentConfig config;
-        private final Path file, runs, backboneFile;
+        private final Path file, runs;
+        private final Map<String, String> backboneMetadata;
         private final DataFacts recorded;
         private DomainData data;
         private DataFacts loaded;
 
-        Domains(ExperimentConfig config, Path out, Path backboneFile) {
+        Domains(ExperimentConfig config, Path out, Map<String, String> backboneMetadata) {
             this.config = config;
             this.file = out.resolve("data.json");
             this.runs = out.resolve("runs");
-            this.backboneFile = backboneFile;
+            this.backboneMetadata = backboneMetadata;
             this.recorded = DataFacts.readIfPresent(file);
         }
 
@@ -151,7 +153,7 @@ public final class Experiment {
             List<String> entries = new ArrayList<>();
             config.domains().forEach((name, d) -> entries.add(name + "=" + d.source()));
             DomainData fresh = DomainData.load(entries, config.evaluation().validation());
-            DataFacts facts = DataFacts.of(config, fresh, GptCheckpoint.metadata(backboneFile));
+            DataFacts facts = DataFacts.of(config, fresh, backboneMetadata);
             if (recorded != null && anyFinishedRun()) {
                 List<String> changed = facts.changedFrom(recorded);
                 if (!changed.isEmpty()) {

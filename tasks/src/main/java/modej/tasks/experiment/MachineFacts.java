@@ -35,12 +35,16 @@ import java.util.jar.JarFile;
 public record MachineFacts(String modej, String java, String javaVendor, String os, int cores, int threads,
                            long maxHeapMiB, List<String> jvmArguments, Map<String, String> dependencies, String started) {
 
-    /** The facts saved in {@code file}, or {@code otherwise} when it is missing or unreadable (an older format). */
+    /** The facts saved in {@code file}, or {@code otherwise} when there is no such file. */
     static MachineFacts read(Path file, MachineFacts otherwise) {
-        try {
-            return Files.exists(file) ? ExperimentFile.json().readValue(file.toFile(), MachineFacts.class) : otherwise;
-        } catch (IOException e) {
+        if (!Files.exists(file)) {
             return otherwise;
+        }
+        try {
+            return ExperimentFile.json().readValue(file.toFile(), MachineFacts.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": not readable machine facts (" + e.getMessage().lines().findFirst()
+                    .orElse("") + "); delete it, and the next call that trains a run writes it again");
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import modej.tasks.data.CorpusText;
 import modej.tasks.experiment.Budget;
 import modej.tasks.experiment.DataFacts;
 import modej.tasks.experiment.ExperimentConfig;
@@ -192,8 +193,7 @@ public final class MarkdownReport {
         separator(h.size());
         data.domains().forEach((name, d) -> row(List.of(name, "`" + d.source() + "`", plain(d.weight()),
                 f("%,d", d.documents()), f("%,d", d.trainTokens()), f("%,d", d.validationTokens()), d.fingerprint(),
-                d.skipped().isEmpty() ? "none" : String.join(", ", d.skipped().entrySet().stream()
-                        .map(e -> e.getKey() + ": " + e.getValue()).toList()))));
+                CorpusText.skippedSummary(d.skipped()))));
         line("");
         List<String> origins = new ArrayList<>();
         data.domains().forEach((name, d) -> d.builtIn().forEach(p -> origins.add(f("- %s: `%s` (%s), SHA-256 of its documents "
