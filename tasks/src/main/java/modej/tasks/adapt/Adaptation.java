@@ -114,14 +114,12 @@ public final class Adaptation {
         if (!outcome.finished()) {
             return outcome;
         }
-        Map<String, String> meta = new LinkedHashMap<>(provenance);
-        meta.put("modej.method", model.method());
+        Map<String, String> meta = new LinkedHashMap<>(stateMeta); // provenance, method, settings
         meta.put("modej.train.steps", Integer.toString(s.steps()));
         meta.put("modej.train.tokens", Long.toString(tokens));
         meta.put("modej.train.seconds", String.format(java.util.Locale.ROOT, "%.3f", seconds));
         meta.put("modej.train.peak_heap_mib", Long.toString(outcome.peakHeapMiB()));
         meta.put("modej.train.buffer_bytes", Long.toString(outcome.bufferBytes()));
-        meta.put("modej.train.settings", s.toString());
         meta.put("modej.params.trainable", Long.toString(outcome.counts().trainable()));
         Files.createDirectories(out.toAbsolutePath().getParent());
         runner.slabsToHost();
