@@ -71,8 +71,8 @@ public record EvalReport(Map<String, Object> settings, GptConfig backbone, List<
     }
 
     /**
-     * A gate's use in one block, over one domain's evaluated tokens (a sequence-level gate's
-     * decision counted once per token of its sequence).
+     * A gate's use in one block, over one domain's evaluated tokens (one decision per token, in
+     * every gate mode).
      *
      * @param sources       {@code backbone}, then the experts in gate order
      * @param meanWeights   mean mixing weight per source; sums to 1

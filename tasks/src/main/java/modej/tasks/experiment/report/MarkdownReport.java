@@ -141,7 +141,9 @@ public final class MarkdownReport {
                         + "evaluation: means over seeds. Buffers: what the training graphs hold (weights, gradients, AdamW "
                         + "moments, activations, scratch; MoDE: its largest stage), the memory a device needs for the method, "
                         + "the same on every machine. Peak heap: the largest over seeds of the JVM's heap pool peaks, garbage "
-                        + "included, so it depends on the collector and the heap size as much as on the method.").line("");
+                        + "included, so it depends on the collector and the heap size as much as on the method. Active/token "
+                        + "and FLOPs/token count what runs: every MoDE expert runs on every token, also with top-k (the "
+                        + "experts a token did not choose are computed and weighted 0, not skipped).").line("");
         List<String> h = List.of("method", "total", "trainable", "active/token", "fwd FLOPs/token", "train s", "tokens",
                 "tokens/s", "buffers MiB", "peak heap MiB", "eval s", "run s");
         row(h);
