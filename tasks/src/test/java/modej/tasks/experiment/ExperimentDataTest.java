@@ -204,4 +204,41 @@ class ExperimentDataTest {
                 """.formatted(numbers, numbers), false, "t.yaml", List.of()));
         assertTrue(e.getMessage().contains("domains.held.weight: 1.0 on a test-only domain"), e.getMessage());
     }
+
+    @Test
+    void aDataMistakeStopsTheExperimentBeforeTheBackbonePretrains(@TempDir Path tmp) throws IOException {
+        TinyExperiment x = new TinyExperiment(tmp);
+        String yaml = Files.readString(x.config);
+        Files.writeString(x.config, yaml.replace("  code: " + tmp.resolve("code"), "  code: '" + tmp + "/src/**/*.java'"));
+        TinyExperiment.Outcome o = x.run();
+        assertEquals(2, o.code(), o.err());
+        assertTrue(o.err().contains("domains.code: no files match"), o.err());
+        assertFalse(o.err().contains("at modej."), "no stack trace: " + o.err());
+        assertFalse(Files.exists(x.out.resolve("backbone")), "nothing pretrained");
+    }
+
+    @Test
+    void theReportStatesTheOverlapsTheEvaluatedTokensAndTheirSamplingError(@TempDir Path tmp) throws IOException {
+        TinyExperiment x = new TinyExperiment(tmp);
+        String yaml = Files.readString(x.config).replace("seeds: [0, 1]", "seeds: [0]")
+                .replace("  - {name: mode, method: mode, blocks: 2, expertLayers: 1, init: random}\n", "");
+        Files.writeString(x.config, yaml);
+        TinyExperiment.Outcome o = x.run();
+        assertEquals(0, o.code(), o.err());
+        DataFacts facts = DataFacts.readIfPresent(x.out.resolve("data.json"));
+        assertEquals("sha256-chunks chunkChars=4096 heldOut=0.3", facts.split());
+        assertEquals(Set.of("backbone", "numbers", "code", "math"), facts.domains().get("english").overlap().keySet(),
+                "english has weight 0: not a training stream");
+        facts.domains().forEach((name, d) -> d.overlap().forEach((stream, overlap) ->
+                assertEquals(Overlap.NONE, overlap, name + " vs " + stream)));
+        String report = Files.readString(x.out.resolve("report.md"));
+        assertTrue(report.contains("| english | 0 chunks, 0 tokens | 0 chunks, 0 tokens |"), report);
+        assertTrue(report.contains("Evaluated, per run: english "), report);
+        assertTrue(report.contains(" [se 0."), report);
+        RunResult full = RunResult.read(x.result("full-seed0"));
+        var m = full.metrics().get("english");
+        assertEquals((long) m.windows() * 16, m.rows());
+        assertTrue(m.windows() <= 4 && m.windows() < m.available(), m.windows() + " of " + m.available());
+        assertTrue(m.accuracyStdErr() > 0 && m.lossStdErr() > 0);
+    }
 }
