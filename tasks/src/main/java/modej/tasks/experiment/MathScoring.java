@@ -6,15 +6,14 @@ import modej.engine.device.Backend;
 import modej.model.adapt.AdaptedModel;
 import modej.model.gpt.Runner;
 import modej.model.tokenizer.ByteTokenizer;
-import modej.tasks.data.Corpus;
 import modej.tasks.data.Document;
+import modej.tasks.data.DomainData;
 import modej.tasks.data.MathAnswerAccuracy;
-import modej.tasks.data.Split;
 import modej.tasks.generate.TextSampler;
 
 /**
  * Final-answer accuracy on held-out math problems: the first {@code problems} documents of the math
- * domain's held-out split (the same split next-token accuracy is measured on), each question
+ * domain's evaluation part (the same text next-token accuracy is measured on), each question
  * continued greedily by the model for {@code tokens} tokens and scored by {@link MathAnswerAccuracy}.
  */
 final class MathScoring {
@@ -29,11 +28,13 @@ final class MathScoring {
         this.tokens = tokens;
     }
 
-    /** The questions of the config's math domain; fails naming the key when its documents are not problems. */
-    static MathScoring of(ExperimentConfig config) {
+    /**
+     * The questions of the config's math domain, from its evaluation part (the held-out split, or
+     * the test source); fails naming the key when its documents are not problems.
+     */
+    static MathScoring of(ExperimentConfig config, DomainData data) {
         EvaluationSpec e = config.evaluation();
-        String spec = config.domains().get(e.mathDomain()).source();
-        List<Document> held = Split.byFraction(Corpus.documents(spec), 1 - e.validation(), e.validation(), 0).validation();
+        List<Document> held = data.evaluationChunks(e.mathDomain());
         List<Document> questions = held.subList(0, Math.min(e.mathProblems(), held.size()));
         for (Document d : questions) {
             try {
