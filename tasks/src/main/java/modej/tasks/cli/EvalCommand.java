@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import modej.engine.device.Backend;
 import modej.model.checkpoint.CheckpointException;
 import modej.model.checkpoint.GptCheckpoint;
+import modej.model.tokenizer.Tokenizer;
 import modej.model.gpt.GptParams;
 import modej.tasks.data.DomainData;
 import modej.tasks.eval.EvalReport;
@@ -64,8 +65,11 @@ final class EvalCommand implements Callable<Integer> {
             throw new UserError("--backbone: no such file " + backbone);
         }
         GptParams base;
+        Tokenizer tokenizer;
         try {
-            base = GptCheckpoint.load(backbone, false).params();
+            GptCheckpoint.Loaded loaded = GptCheckpoint.load(backbone, false);
+            base = loaded.params();
+            tokenizer = loaded.tokenizer();
         } catch (CheckpointException e) {
             throw new UserError("--backbone: " + e.getMessage(), e);
         }
@@ -81,7 +85,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             loaded.add(one);
         }
-        DomainData domains = DomainData.load(data, validation);
+        DomainData domains = DomainData.load(data, validation, tokenizer);
         String retentionDomain = english(domains);
         for (String d : domains.names()) {
             int held = domains.get(d).validation().length;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import modej.model.tokenizer.ByteTokenizer;
 import modej.model.tokenizer.Tokenizer;
 
 /**
@@ -103,15 +104,18 @@ public final class Corpus {
         if (!(validation > 0 && validation < 1)) {
             throw new IllegalArgumentException("validation fraction must be in (0, 1), got " + validation);
         }
-        if (tokenizer.vocabSize() != ByteTokens.VOCAB) {
-            throw new IllegalArgumentException("only the byte tokenizer is supported, got " + tokenizer.name());
-        }
         CorpusText text = read(spec);
         List<Document> docs = text.documents();
         Split split = Split.byFraction(docs, 1 - validation, validation, 0);
-        int[] train = ByteTokens.encode(split.train());
-        int[] val = ByteTokens.encode(split.validation());
+        int[] train = encode(split.train(), tokenizer);
+        int[] val = encode(split.validation(), tokenizer);
         return new Tokens(train, val, docs.size(), fingerprint(train, val), text.skipped(), text.sources());
+    }
+
+    /** The documents as one stream of {@code tokenizer}'s ids, a blank line between documents. */
+    static int[] encode(List<Document> docs, Tokenizer tokenizer) {
+        return tokenizer instanceof ByteTokenizer ? ByteTokens.encode(docs)
+                : tokenizer.encodeDocuments(docs.stream().map(Document::text).toList());
     }
 
     /** First 16 hex digits of SHA-256 over both token streams. */

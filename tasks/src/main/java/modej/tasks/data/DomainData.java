@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import modej.model.tokenizer.ByteTokenizer;
+import modej.model.tokenizer.Tokenizer;
 
 /**
  * Named domains ({@code code}, {@code math}, {@code english}, …), each a corpus split by content
@@ -14,14 +15,21 @@ public final class DomainData {
 
     private final Map<String, Corpus.Tokens> domains;
     private final Map<String, String> specs;
+    private final Tokenizer tokenizer;
 
-    private DomainData(Map<String, Corpus.Tokens> domains, Map<String, String> specs) {
+    private DomainData(Map<String, Corpus.Tokens> domains, Map<String, String> specs, Tokenizer tokenizer) {
         this.domains = domains;
         this.specs = specs;
+        this.tokenizer = tokenizer;
     }
 
-    /** Parses and loads {@code NAME=SPEC} entries (SPEC as for {@link Corpus#documents}). */
+    /** Parses and loads {@code NAME=SPEC} entries (SPEC as for {@link Corpus#documents}) as byte tokens. */
     public static DomainData load(List<String> entries, double validation) {
+        return load(entries, validation, ByteTokenizer.INSTANCE);
+    }
+
+    /** Parses and loads {@code NAME=SPEC} entries, tokenised by the model's {@code tokenizer}. */
+    public static DomainData load(List<String> entries, double validation, Tokenizer tokenizer) {
         if (entries.isEmpty()) {
             throw new IllegalArgumentException("no domains given: pass --data NAME=SPEC at least once (e.g. --data english=wordnet)");
         }
@@ -37,16 +45,21 @@ public final class DomainData {
                 throw new IllegalArgumentException("--data: domain '" + name + "' given twice");
             }
             specs.put(name, entry.substring(eq + 1));
-            map.put(name, Corpus.load(specs.get(name), validation, ByteTokenizer.INSTANCE));
+            map.put(name, Corpus.load(specs.get(name), validation, tokenizer));
         }
-        return new DomainData(map, specs);
+        return new DomainData(map, specs, tokenizer);
     }
 
     /** Domains built in memory (tests, synthetic data). */
     public static DomainData of(Map<String, Corpus.Tokens> domains) {
         Map<String, String> specs = new LinkedHashMap<>();
         domains.keySet().forEach(name -> specs.put(name, "(in memory)"));
-        return new DomainData(new LinkedHashMap<>(domains), specs);
+        return new DomainData(new LinkedHashMap<>(domains), specs, ByteTokenizer.INSTANCE);
+    }
+
+    /** The tokenizer the token streams were made with (to convert losses to bits per byte of text). */
+    public Tokenizer tokenizer() {
+        return tokenizer;
     }
 
     /**

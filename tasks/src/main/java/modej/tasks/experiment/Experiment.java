@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import modej.model.checkpoint.GptCheckpoint;
+import modej.model.tokenizer.Tokenizers;
 import modej.model.checkpoint.ModeCheckpoint;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
@@ -152,7 +153,7 @@ public final class Experiment {
             }
             List<String> entries = new ArrayList<>();
             config.domains().forEach((name, d) -> entries.add(name + "=" + d.source()));
-            DomainData fresh = DomainData.load(entries, config.evaluation().validation());
+            DomainData fresh = DomainData.load(entries, config.evaluation().validation(), Tokenizers.of(backboneMetadata));
             DataFacts facts = DataFacts.of(config, fresh, backboneMetadata);
             if (recorded != null && anyFinishedRun()) {
                 List<String> changed = facts.changedFrom(recorded);

@@ -46,7 +46,7 @@ final class RunContext {
         checkSizes();
         this.evaluation = new Evaluator.Settings(config.evaluation().batch(), config.budget().seq(),
                 config.evaluation().evalBatches(), config.englishDomain());
-        this.math = config.evaluation().scoresMath() ? MathScoring.of(config) : null;
+        this.math = config.evaluation().scoresMath() ? MathScoring.of(config, data.tokenizer()) : null;
         LoadedModel reference = LoadedModel.frozen(BackboneSource.load(backboneFile));
         Reference r = backends.with(backend -> new Reference(new Evaluator(backend, evaluation).evaluate(reference, data, null),
                 math == null ? null : math.score(reference.model(), backend, config.budget().seq())));

@@ -1,6 +1,8 @@
 package modej.tasks.train;
 
 import modej.model.gpt.Runner;
+import modej.model.tokenizer.ByteTokenizer;
+import modej.model.tokenizer.Tokenizer;
 
 /**
  * Loss and next-token accuracy of a model over the first non-overlapping windows of a held-out
@@ -8,17 +10,27 @@ import modej.model.gpt.Runner;
  */
 public final class Validation {
 
-    /** Means over {@code rows} predicted tokens. */
-    public record Result(double loss, double accuracy, long rows) {
+    /**
+     * Means over {@code rows} predicted tokens, which stand for {@code textBytes} bytes of text.
+     */
+    public record Result(double loss, double accuracy, long rows, long textBytes) {
+
+        /** A result of byte tokens: one byte of text per row. */
+        public Result(double loss, double accuracy, long rows) {
+            this(loss, accuracy, rows, rows);
+        }
 
         /** Perplexity, e^loss. */
         public double perplexity() {
             return Math.exp(loss);
         }
 
-        /** Bits per byte: with byte tokens, the loss in bits. */
+        /**
+         * Bits per byte of text: the summed loss in bits over the bytes the predicted tokens stand
+         * for, so comparable across tokenizers (with byte tokens, the loss in bits).
+         */
         public double bitsPerByte() {
-            return loss / Math.log(2);
+            return loss * rows / Math.log(2) / textBytes;
         }
     }
 
@@ -42,6 +54,12 @@ public final class Validation {
 
     /** As {@link #run(Runner, int[], int, int, int)}, calling {@code observer} after every batch. */
     public static Result run(Runner runner, int[] tokens, int batch, int seq, int maxBatches, BatchObserver observer) {
+        return run(runner, tokens, batch, seq, maxBatches, observer, ByteTokenizer.INSTANCE);
+    }
+
+    /** As above, for tokens of {@code tokenizer} (which says how many bytes of text each one is). */
+    public static Result run(Runner runner, int[] tokens, int batch, int seq, int maxBatches, BatchObserver observer,
+                             Tokenizer tokenizer) {
         int window = seq + 1;
         int available = tokens.length / window;
         if (available == 0) {
@@ -51,7 +69,7 @@ public final class Validation {
         int n = batch * seq;
         int[] inputs = new int[n], targets = new int[n];
         double loss = 0, acc = 0;
-        long rows = 0;
+        long rows = 0, bytes = 0;
         for (int b = 0; b < batches; b++) {
             for (int i = 0; i < batch; i++) {
                 int w = b * batch + i;
@@ -68,8 +86,11 @@ public final class Validation {
                 loss += r.loss() * r.rows();
                 acc += r.accuracy() * r.rows();
                 rows += r.rows();
+                for (int target : targets) {
+                    bytes += target < 0 ? 0 : tokenizer.byteLength(target);
+                }
             }
         }
-        return new Result(loss / rows, acc / rows, rows);
+        return new Result(loss / rows, acc / rows, rows, bytes);
     }
 }
