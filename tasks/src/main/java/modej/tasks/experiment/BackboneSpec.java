@@ -24,6 +24,7 @@ public record BackboneSpec(String checkpoint, PretrainSpec pretrain, String hugg
         if (given != 1) {
             throw new IllegalArgumentException(given == 0
                     ? "give either 'checkpoint: FILE', 'huggingface: DIR' or a 'pretrain:' section"
+                    : huggingface == null ? "give either 'checkpoint' or 'pretrain', not both"
                     : "give only one of 'checkpoint', 'huggingface' and 'pretrain'");
         }
         if (huggingface != null && huggingface.isBlank()) {
