@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
+import modej.model.tokenizer.Tokenizer;
+import modej.model.tokenizer.Tokenizers;
 
 /**
  * Saves and loads a backbone through {@link SlabFiles} (tensors such as
@@ -19,6 +21,15 @@ public final class GptCheckpoint {
 
     /** A loaded backbone, its metadata, and whether the moments were restored. */
     public record Loaded(GptParams params, Map<String, String> metadata, boolean withOptimizer) {
+
+        /** The tokenizer saved with it ({@code modej.tokenizer}; bytes for checkpoints from before that key). */
+        public Tokenizer tokenizer() {
+            try {
+                return Tokenizers.checkVocab(Tokenizers.of(metadata), params.config().vocab());
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(null, e.getMessage());
+            }
+        }
     }
 
     public static final String CONFIG_KEY = "modej.config";

@@ -167,7 +167,7 @@ public final class Safetensors {
                                        ByteBuffer chunk) throws IOException {
         int numel = e.numel(), size = e.dtype().size(), perChunk = chunk.capacity() / size;
         Object array = switch (e.dtype()) {
-            case F32 -> new float[numel];
+            case F32, F16, BF16 -> new float[numel];
             case I32 -> new int[numel];
             case I64 -> new long[numel];
         };
@@ -179,6 +179,10 @@ public final class Safetensors {
             position += (long) n * size;
             if (sha != null) {
                 sha.update(chunk.array(), 0, n * size);
+            }
+            if (size == 2) {
+                widen(chunk, (float[]) array, off, n, e.dtype());
+                continue;
             }
             switch (array) {
                 case float[] a -> chunk.asFloatBuffer().get(a, off, n);
@@ -193,6 +197,15 @@ public final class Safetensors {
             case long[] a -> new TensorData.I64(e.name(), a, e.shape());
             default -> throw new AssertionError(array);
         };
+    }
+
+    /** n half-precision values (F16 or BF16) from {@code chunk} into {@code into[off…]}, exactly. */
+    private static void widen(ByteBuffer chunk, float[] into, int off, int n, DType dtype) {
+        var halves = chunk.asShortBuffer();
+        for (int i = 0; i < n; i++) {
+            short h = halves.get(i);
+            into[off + i] = dtype == DType.F16 ? Float.float16ToFloat(h) : Float.intBitsToFloat((h & 0xffff) << 16);
+        }
     }
 
     private static void checkNames(List<TensorData> tensors) {

@@ -32,7 +32,7 @@ final class SafetensorsHeader {
     static final long MAX_LENGTH = 100_000_000;
 
     /** Safetensors dtypes this package does not read, to tell "unsupported" from "unknown". */
-    private static final Set<String> OTHER_DTYPES = Set.of("BOOL", "U8", "I8", "I16", "U16", "F16", "BF16",
+    private static final Set<String> OTHER_DTYPES = Set.of("BOOL", "U8", "I8", "I16", "U16",
             "U32", "U64", "F64", "C64", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F6_E2M3", "F6_E3M2", "F4");
 
     private static final JsonMapper JSON = JsonMapper.builder()
@@ -207,7 +207,7 @@ final class SafetensorsHeader {
         }
         if (OTHER_DTYPES.contains(name)) {
             throw new CheckpointException(file, what + " has dtype " + name
-                    + ", which MoDE-J does not read (supported: F32, I32, I64)");
+                    + ", which MoDE-J does not read (supported: F32, F16, BF16, I32, I64)");
         }
         throw new CheckpointException(file, what + " has unknown dtype '" + name + "'");
     }

@@ -14,10 +14,16 @@ import java.util.Map;
  */
 public record GptConfig(int vocab, int context, int layers, int heads, int width, boolean tiedHead) {
 
-    /** Presets by name; {@code tiny} trains in minutes on 2 cores, {@code small} is the bench's config B. */
+    /**
+     * Presets by name; {@code tiny} trains in minutes on 2 cores, {@code small} is the bench's config B,
+     * {@code gpt2} and {@code gpt2-medium} are the shapes of GPT-2 124M and 355M (GPT-2's BPE vocabulary
+     * of 50,257 ids, context 1024, tied head), the shapes a Hugging Face GPT-2 import has.
+     */
     public static final Map<String, GptConfig> PRESETS = Map.of(
             "tiny", new GptConfig(256, 128, 4, 4, 128, true),
-            "small", new GptConfig(256, 256, 6, 6, 384, true));
+            "small", new GptConfig(256, 256, 6, 6, 384, true),
+            "gpt2", new GptConfig(50257, 1024, 12, 12, 768, true),
+            "gpt2-medium", new GptConfig(50257, 1024, 24, 16, 1024, true));
 
     public GptConfig {
         positive("vocab", vocab);
@@ -46,6 +52,17 @@ public record GptConfig(int vocab, int context, int layers, int heads, int width
 
     public int headSize() {
         return width / heads;
+    }
+
+    /**
+     * Memory the weights need, and weights with gradients and both AdamW moments (full training),
+     * as one line; activations come on top and grow with batch × sequence (and the head's
+     * batch × sequence × vocab logits).
+     */
+    public String memoryEstimate() {
+        double mib = parameterCount() * 4.0 / (1 << 20);
+        return String.format(java.util.Locale.ROOT, "weights %,.0f MiB, with gradients and AdamW moments %,.0f MiB "
+                + "(activations extra)", mib, 4 * mib);
     }
 
     /** Parameters in all slabs (a tied head counted once). */

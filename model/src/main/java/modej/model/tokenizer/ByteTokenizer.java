@@ -39,6 +39,11 @@ public final class ByteTokenizer implements Tokenizer {
     }
 
     @Override
+    public int byteLength(int id) {
+        return 1;
+    }
+
+    @Override
     public String name() {
         return "bytes";
     }

@@ -137,8 +137,8 @@ class SafetensorsCorruptionTest {
 
     @Test
     void badEntries() throws IOException {
-        assertFailure("tensor 'w' has dtype BF16, which MoDE-J does not read (supported: F32, I32, I64)",
-                oneTensor("BF16", "[2]", "[0,4]", 4));
+        assertFailure("tensor 'w' has dtype F64, which MoDE-J does not read (supported: F32, F16, BF16, I32, I64)",
+                oneTensor("F64", "[2]", "[0,16]", 16));
         assertFailure("tensor 'w' has unknown dtype 'Q7'", oneTensor("Q7", "[2]", "[0,4]", 4));
         assertFailure("tensor 'w' (F32, shape [3]) needs 12 bytes but data_offsets [0, 8] span 8",
                 oneTensor("F32", "[3]", "[0,8]", 8));

@@ -15,9 +15,12 @@ import modej.engine.plan.GraphConfig;
 import modej.engine.plan.Strategy;
 import modej.model.adapt.AdaptedModel;
 import modej.model.adapt.BackboneModel;
+import modej.model.adapt.LoraModel;
 import modej.model.adapt.ModeModel;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
+import modej.model.gpt.LoraParams;
+import modej.model.gpt.LoraSlot;
 import modej.model.mode.GateConfig;
 import modej.model.mode.ModeConfig;
 import modej.model.mode.ModeParams;
@@ -70,6 +73,9 @@ final class BenchCommand implements Callable<Integer> {
     boolean sequenceGate;
     @Option(names = "--graph-config", description = "With --strategy mpmd: a task-graph config placing graphs on devices (jvm:0, jvm:1, ...).")
     java.nio.file.Path graphConfig;
+    @Option(names = "--lora", paramLabel = "RANK", description = "Bench LoRA of this rank on every projection "
+            + "(frozen backbone of the flags above) instead of full training.")
+    Integer lora;
     @Option(names = "--json", description = "Print only the JSON line.")
     boolean json;
     @Mixin
@@ -89,7 +95,12 @@ final class BenchCommand implements Callable<Integer> {
         GptConfig config = new GptConfig(vocab, seq, layers, heads, dim, !untied);
         GptParams backbone = new GptParams(config).init(seed);
         AdaptedModel model;
-        if (strategy == null) {
+        if (lora != null && strategy != null) {
+            throw new UserError("--lora and --strategy: bench one model at a time");
+        }
+        if (lora != null) {
+            model = new LoraModel("lora", backbone, new LoraParams(config, lora, 2f * lora, LoraSlot.TARGETS, seed));
+        } else if (strategy == null) {
             model = new BackboneModel(backbone, true);
         } else {
             List<String> names = java.util.stream.IntStream.range(0, experts).mapToObj(i -> "e" + i).toList();

@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import modej.engine.device.Backend;
 import modej.model.checkpoint.CheckpointException;
 import modej.model.checkpoint.GptCheckpoint;
+import modej.model.tokenizer.Tokenizer;
 import modej.model.gpt.GptParams;
 import modej.tasks.data.DomainData;
 import modej.tasks.data.HeldOutSplit;
@@ -67,10 +68,12 @@ final class EvalCommand implements Callable<Integer> {
         }
         GptParams base;
         Map<String, String> backboneMetadata;
+        Tokenizer tokenizer;
         try {
             GptCheckpoint.Loaded checkpoint = GptCheckpoint.load(backbone, false);
             base = checkpoint.params();
             backboneMetadata = checkpoint.metadata();
+            tokenizer = checkpoint.tokenizer();
         } catch (CheckpointException e) {
             throw new UserError("--backbone: " + e.getMessage(), e);
         }
@@ -93,7 +96,7 @@ final class EvalCommand implements Callable<Integer> {
             System.err.printf("--validation %s: the backbone held out %s of its corpus; holding out %s, so that no evaluated "
                     + "text was pretrained on%n", validation, heldOut, heldOut);
         }
-        DomainData domains = DomainData.load(data, heldOut);
+        DomainData domains = DomainData.load(data, heldOut, tokenizer);
         String retentionDomain = english(domains);
         for (String d : domains.names()) {
             int held = domains.get(d).validation().length;

@@ -8,7 +8,6 @@ import modej.engine.device.Backend;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.gpt.GptParams;
 import modej.model.gpt.Runner;
-import modej.model.tokenizer.ByteTokenizer;
 import modej.tasks.generate.TextSampler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,11 +39,12 @@ final class GenerateCommand implements Callable<Integer> {
         if (!Files.exists(checkpoint)) {
             throw new UserError("no checkpoint at " + checkpoint + " (train one with ./modej pretrain)");
         }
-        GptParams params = GptCheckpoint.load(checkpoint, false).params();
+        GptCheckpoint.Loaded loaded = GptCheckpoint.load(checkpoint, false);
+        GptParams params = loaded.params();
         int window = params.config().context();
         try (Backend backend = backendOptions.backend()) {
             Runner runner = Runner.of(params, 1, window, backend, null);
-            System.out.println(new TextSampler(runner, ByteTokenizer.INSTANCE, window)
+            System.out.println(new TextSampler(runner, loaded.tokenizer(), window)
                     .sample(prompt, tokens, temperature, topK, seed));
         }
         return 0;

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code ./modej}: the command line. */
 @Command(name = "modej", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "MoDE-J: train, compose and evaluate Modular Domain Experts on the JVM.",
-        subcommands = {PretrainCommand.class, TrainCommand.class, EvalCommand.class, ExperimentCommand.class, GenerateCommand.class, BenchCommand.class, DevicesCommand.class,
+        subcommands = {PretrainCommand.class, TrainCommand.class, EvalCommand.class, ExperimentCommand.class, GenerateCommand.class, ImportCommand.class, ExportCommand.class, BenchCommand.class, DevicesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -14,6 +14,9 @@ import modej.model.gpt.GptParams;
 import modej.model.gpt.Runner;
 import modej.model.param.AdamWSettings;
 import modej.model.tokenizer.ByteTokenizer;
+import modej.model.tokenizer.Gpt2Tokenizer;
+import modej.model.tokenizer.Tokenizer;
+import modej.model.tokenizer.Tokenizers;
 import modej.tasks.data.Corpus;
 import modej.tasks.generate.TextSampler;
 import modej.tasks.train.LearningRate;
@@ -38,6 +41,10 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "tiny", description = "Model size: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
             completionCandidates = Presets.class)
     String preset;
+    @Option(names = "--tokenizer", paramLabel = "NAME", description = "bytes (256 ids) or gpt2 (GPT-2's BPE, "
+            + "r50k_base, 50,257 ids); sets the vocabulary (default: gpt2 for the gpt2* presets, else bytes; "
+            + "with --resume the checkpoint's).")
+    String tokenizer;
     @Option(names = "--layers", description = "Override the preset's layers.")
     Integer layers;
     @Option(names = "--width", description = "Override the preset's width.")
@@ -91,6 +98,7 @@ final class PretrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path checkpoint = out.resolve("checkpoint.safetensors");
         GptParams params;
+        Tokenizer tok;
         int startStep = 0;
         if (resume) {
             if (!Files.exists(checkpoint)) {
@@ -98,11 +106,16 @@ final class PretrainCommand implements Callable<Integer> {
             }
             GptCheckpoint.Loaded loaded = GptCheckpoint.load(checkpoint, true);
             params = loaded.params();
+            tok = loaded.tokenizer();
+            if (tokenizer != null && !Tokenizers.byName(tokenizer).name().equals(tok.name())) {
+                throw new UserError("--tokenizer " + tokenizer + ": the checkpoint was trained with " + tok.name());
+            }
             startStep = Integer.parseInt(loaded.metadata().getOrDefault("modej.step", "0"));
             System.err.printf("resuming %s at step %d%n", checkpoint, startStep);
         } else {
             GptConfig base = GptConfig.preset(preset);
-            GptConfig config = new GptConfig(base.vocab(), context != null ? context : base.context(),
+            tok = Tokenizers.byName(tokenizer != null ? tokenizer : base.vocab() == Gpt2Tokenizer.VOCAB ? "gpt2" : "bytes");
+            GptConfig config = new GptConfig(tok.vocabSize(), context != null ? context : base.context(),
                     layers != null ? layers : base.layers(), heads != null ? heads : base.heads(),
                     width != null ? width : base.width(), base.tiedHead());
             params = new GptParams(config).init(seed).makeTrainable();
@@ -112,20 +125,21 @@ final class PretrainCommand implements Callable<Integer> {
         if (seqLen > config.context()) {
             throw new UserError("--seq " + seqLen + " exceeds the context length " + config.context());
         }
-        Corpus.Tokens data = Corpus.load(corpus, validation, ByteTokenizer.INSTANCE);
+        Corpus.Tokens data = Corpus.load(corpus, validation, tok);
         if (data.validation().length < seqLen + 1) {
             throw new UserError("corpus " + corpus + ": the validation split has " + data.validation().length
                     + " tokens, fewer than one sequence (" + (seqLen + 1) + "); raise --validation or use a larger corpus");
         }
         System.err.println(data.describe(corpus));
-        System.err.printf("model: %s, %,d parameters%n", config, config.parameterCount());
+        System.err.printf("model: %s, %,d parameters, %s tokenizer; %s%n", config, config.parameterCount(), tok.name(),
+                config.memoryEstimate());
 
         Pretrainer.Settings settings = new Pretrainer.Settings(batch, seqLen, steps,
                 new LearningRate(lr, minLr, warmupSteps, steps),
                 new AdamWSettings(AdamWSettings.DEFAULT.beta1(), AdamWSettings.DEFAULT.beta2(), AdamWSettings.DEFAULT.eps(), weightDecay),
                 evalEvery, evalBatches, checkpointEvery, seed);
         Map<String, String> provenance = new LinkedHashMap<>(data.metadata(corpus));
-        provenance.put("modej.tokenizer", ByteTokenizer.INSTANCE.name());
+        provenance.put(Tokenizers.METADATA_KEY, tok.name());
         provenance.put("modej.settings", settings.toString());
         provenance.put("modej.java", Runtime.version().toString());
         if (resume) {
@@ -136,13 +150,14 @@ final class PretrainCommand implements Callable<Integer> {
             int from = startStep;
             TrainingLoop.Evaluation result = StopOnInterrupt.run(trainer::requestStop, () -> trainer.run(from, System.err));
             if (result != null) {
-                System.out.printf("validation loss %.4f (%.3f bits/byte), next-token accuracy %.4f after %d steps%n",
-                        result.loss(), result.loss() / Math.log(2), result.accuracy(), result.step());
+                String bits = tok instanceof ByteTokenizer ? String.format(" (%.3f bits/byte)", result.loss() / Math.log(2)) : "";
+                System.out.printf("validation loss %.4f%s, next-token accuracy %.4f after %d steps%n",
+                        result.loss(), bits, result.accuracy(), result.step());
             }
             System.out.println("checkpoint: " + checkpoint);
             if (sampleTokens > 0) {
                 Runner one = Runner.of(params, 1, config.context(), backend, null);
-                String text = new TextSampler(one, ByteTokenizer.INSTANCE, config.context())
+                String text = new TextSampler(one, tok, config.context())
                         .sample("The ", sampleTokens, 0.8f, 40, seed);
                 System.out.println("sample: " + text.replace('\n', ' '));
             }

@@ -25,6 +25,7 @@ import modej.model.mode.ModeConfig;
 import modej.model.mode.ModeParams;
 import modej.model.param.AdamWSettings;
 import modej.model.param.Slab;
+import modej.model.tokenizer.Tokenizers;
 import modej.tasks.adapt.Adaptation;
 import modej.tasks.adapt.RunState;
 import modej.tasks.data.Batches;
@@ -130,9 +131,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GptParams base = GptCheckpoint.load(backbone, false).params();
+        GptCheckpoint.Loaded loaded = GptCheckpoint.load(backbone, false);
+        GptParams base = loaded.params();
         int seqLen = seq != null ? seq : base.config().context();
-        DomainData domains = DomainData.load(data, validation);
+        DomainData domains = DomainData.load(data, validation, loaded.tokenizer());
         AdaptedModel model = build(base);
         Batches batches;
         int[] held;
@@ -148,6 +150,7 @@ final class TrainCommand implements Callable<Integer> {
                 AdamWSettings.DEFAULT, evalEvery, evalBatches, seed);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("modej.backbone.file", backbone.toString());
+        provenance.put(Tokenizers.METADATA_KEY, loaded.tokenizer().name());
         provenance.put(ModeCheckpoint.BACKBONE_KEY, ModeCheckpoint.fingerprint(base));
         provenance.put("modej.data", String.join(" ", data));
         provenance.putAll(domains.metadata());

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import modej.model.tokenizer.ByteTokenizer;
 import modej.model.tokenizer.Tokenizer;
 
 /**
@@ -112,29 +113,27 @@ public final class Corpus {
         if (!(validation > 0 && validation < 1)) {
             throw new IllegalArgumentException("validation fraction must be in (0, 1), got " + validation);
         }
-        requireByteTokens(tokenizer);
         CorpusText text = read(spec);
         HeldOutSplit split = HeldOutSplit.of(validation);
-        return tokens(text, split.apply(text.documents()), split.text());
+        return tokens(text, split.apply(text.documents()), split.text(), tokenizer);
     }
 
     /**
-     * Tokenises parts already cut from {@code text}.
+     * Tokenises parts already cut from {@code text} with {@code tokenizer}.
      *
      * @param split the rule that cut them ({@link HeldOutSplit#text()}), or null when they were not
      *              cut from one corpus
      */
-    public static Tokens tokens(CorpusText text, HeldOutSplit.Parts parts, String split) {
-        int[] train = ByteTokens.encode(parts.train());
-        int[] val = ByteTokens.encode(parts.heldOut());
+    public static Tokens tokens(CorpusText text, HeldOutSplit.Parts parts, String split, Tokenizer tokenizer) {
+        int[] train = encode(parts.train(), tokenizer);
+        int[] val = encode(parts.heldOut(), tokenizer);
         return new Tokens(train, val, text.documents().size(), fingerprint(train, val), text.skipped(), text.sources(), split);
     }
 
-    /** Fails unless {@code tokenizer} is the byte tokenizer, the only one the data pipeline reads with. */
-    static void requireByteTokens(Tokenizer tokenizer) {
-        if (tokenizer.vocabSize() != ByteTokens.VOCAB) {
-            throw new IllegalArgumentException("only the byte tokenizer is supported, got " + tokenizer.name());
-        }
+    /** The documents as one stream of {@code tokenizer}'s ids, a blank line between documents. */
+    static int[] encode(List<Document> docs, Tokenizer tokenizer) {
+        return tokenizer instanceof ByteTokenizer ? ByteTokens.encode(docs)
+                : tokenizer.encodeDocuments(docs.stream().map(Document::text).toList());
     }
 
     /** First 16 hex digits of SHA-256 over both token streams. */

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import modej.model.tokenizer.ByteTokenizer;
+import modej.model.tokenizer.Tokenizer;
+
 /**
  * Named domains ({@code code}, {@code math}, {@code english}, …), each with a training token stream
  * and an evaluation token stream: a corpus split by content hash ({@link HeldOutSplit}), and
@@ -44,13 +47,20 @@ public final class DomainData {
     }
 
     private final Map<String, Loaded> domains;
+    private final Tokenizer tokenizer;
 
-    private DomainData(Map<String, Loaded> domains) {
+    private DomainData(Map<String, Loaded> domains, Tokenizer tokenizer) {
         this.domains = domains;
+        this.tokenizer = tokenizer;
     }
 
-    /** Parses and loads {@code NAME=SPEC} entries (SPEC as for {@link Corpus#documents}). */
+    /** Parses and loads {@code NAME=SPEC} entries (SPEC as for {@link Corpus#documents}) as byte tokens. */
     public static DomainData load(List<String> entries, double validation) {
+        return load(entries, validation, ByteTokenizer.INSTANCE);
+    }
+
+    /** Parses and loads {@code NAME=SPEC} entries, tokenised by the model's {@code tokenizer}. */
+    public static DomainData load(List<String> entries, double validation, Tokenizer tokenizer) {
         if (entries.isEmpty()) {
             throw new IllegalArgumentException("no domains given: pass --data NAME=SPEC at least once (e.g. --data english=wordnet)");
         }
@@ -69,19 +79,20 @@ public final class DomainData {
             }
             sources.add(new Source(name, entry.substring(eq + 1), null));
         }
-        return load(sources, HeldOutSplit.of(validation), Corpus::read, "");
+        return load(sources, HeldOutSplit.of(validation), Corpus::read, "", tokenizer);
     }
 
     /**
      * Loads {@code sources}: each source split by {@code split}, each test source read whole.
      *
      * @param reader    reads a corpus spec (an experiment reads each spec once)
+     * @param tokenizer the model's tokenizer
      * @param keyPrefix put before a domain's name in errors, e.g. {@code domains.}: a corpus problem
      *                  fails as {@code domains.code: no files match 'src/**}{@code /*.java'}, a test
      *                  source's as {@code domains.math.test: ...}
      */
     public static DomainData load(List<Source> sources, HeldOutSplit split, Function<String, CorpusText> reader,
-                                  String keyPrefix) {
+                                  String keyPrefix, Tokenizer tokenizer) {
         Map<String, Loaded> map = new LinkedHashMap<>();
         for (Source s : sources) {
             CorpusText text = s.source() == null ? CorpusText.of(List.of()) : read(reader, s.source(), keyPrefix + s.name());
@@ -93,10 +104,10 @@ public final class DomainData {
                 testDocuments = test.documents().size();
                 parts = new HeldOutSplit.Parts(parts.train(), split.chunks(test.documents()));
             }
-            Corpus.Tokens tokens = Corpus.tokens(text, parts, s.test() == null ? split.text() : null);
+            Corpus.Tokens tokens = Corpus.tokens(text, parts, s.test() == null ? split.text() : null, tokenizer);
             map.put(s.name(), new Loaded(tokens, parts, s.source(), s.test(), testDocuments));
         }
-        return new DomainData(map);
+        return new DomainData(map, tokenizer);
     }
 
     private static CorpusText read(Function<String, CorpusText> reader, String spec, String key) {
@@ -112,7 +123,12 @@ public final class DomainData {
         Map<String, Loaded> map = new LinkedHashMap<>();
         domains.forEach((name, tokens) -> map.put(name, new Loaded(tokens, new HeldOutSplit.Parts(List.of(), List.of()),
                 "(in memory)", null, 0)));
-        return new DomainData(map);
+        return new DomainData(map, ByteTokenizer.INSTANCE);
+    }
+
+    /** The tokenizer the token streams were made with (to convert losses to bits per byte of text). */
+    public Tokenizer tokenizer() {
+        return tokenizer;
     }
 
     /**

@@ -36,7 +36,7 @@ public record EvalReport(Map<String, Object> settings, GptConfig backbone, List<
      * @param loss        mean cross-entropy per predicted token, nats
      * @param accuracy    next-token accuracy (argmax equals the target)
      * @param perplexity  e^loss
-     * @param bitsPerByte loss in bits (byte tokens)
+     * @param bitsPerByte summed loss in bits per byte of the predicted text (comparable across tokenizers)
      * @param rows        predicted tokens the means are over
      * @param lossStdErr  standard error of {@code loss} over the evaluated batches (sampling error of
      *                    a capped evaluation; see {@link Validation.Result})

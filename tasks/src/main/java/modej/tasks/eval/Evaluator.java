@@ -78,7 +78,7 @@ public final class Evaluator {
         for (String domain : data.names()) {
             GateUsage usage = mode == null ? null : new GateUsage(mode, backend);
             Validation.Result r = Validation.run(runner, data.get(domain).validation(), settings.batch(), settings.seq(),
-                    settings.maxBatches(), usage == null ? targets -> { } : usage);
+                    settings.maxBatches(), usage == null ? targets -> { } : usage, data.tokenizer());
             metrics.put(domain, EvalReport.Metrics.of(r));
             if (usage != null) {
                 gates.put(domain, usage.blocks(sourceNames(mode)));

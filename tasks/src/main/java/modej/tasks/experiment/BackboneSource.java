@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import modej.engine.device.Backend;
 import modej.model.checkpoint.CheckpointException;
 import modej.model.checkpoint.GptCheckpoint;
+import modej.model.checkpoint.HuggingFaceGpt2;
 import modej.model.gpt.GptParams;
 import modej.model.param.AdamWSettings;
 import modej.model.tokenizer.ByteTokenizer;
@@ -43,6 +44,9 @@ final class BackboneSource {
                 throw new IllegalArgumentException("backbone.checkpoint: no such file " + file);
             }
             return file;
+        }
+        if (spec.huggingface() != null) {
+            return imported(Path.of(spec.huggingface()), out.resolve("backbone").resolve("imported.safetensors"), log);
         }
         PretrainSpec p = spec.pretrain();
         Path file = out.resolve("backbone").resolve("checkpoint.safetensors");
@@ -88,6 +92,29 @@ final class BackboneSource {
         if (end != null) {
             log.printf(Locale.ROOT, "backbone: validation loss %.4f, accuracy %.4f%n", end.loss(), end.accuracy());
         }
+        return file;
+    }
+
+    /**
+     * The Hugging Face GPT-2 in {@code dir} as a native checkpoint {@code file}, imported once and
+     * reused while it names the same directory.
+     */
+    private static Path imported(Path dir, Path file, PrintStream log) throws IOException {
+        String source = dir.toAbsolutePath().normalize().toString();
+        if (Files.isRegularFile(file) && source.equals(GptCheckpoint.metadata(file).get(HuggingFaceGpt2.SOURCE_KEY))) {
+            log.printf("backbone: %s (imported from %s)%n", file, source);
+            return file;
+        }
+        HuggingFaceGpt2.Imported hf;
+        try {
+            hf = HuggingFaceGpt2.read(dir);
+        } catch (CheckpointException e) {
+            throw new IllegalArgumentException("backbone.huggingface: " + e.getMessage(), e);
+        }
+        Files.createDirectories(file.getParent());
+        GptCheckpoint.save(file, hf.params(), hf.metadata(), false);
+        log.printf("backbone: imported %s (%,d parameters, %s tokenizer) into %s%n", source,
+                hf.params().config().parameterCount(), hf.tokenizer().name(), file);
         return file;
     }
 

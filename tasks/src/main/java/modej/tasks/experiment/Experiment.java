@@ -20,6 +20,9 @@ import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
 import modej.model.mode.GateConfig;
 import modej.model.mode.ModeConfig;
+import modej.model.tokenizer.ByteTokenizer;
+import modej.model.tokenizer.Tokenizer;
+import modej.model.tokenizer.Tokenizers;
 import modej.tasks.data.DomainData;
 
 /**
@@ -67,8 +70,10 @@ public final class Experiment {
     /** Runs every (seed, method) that has no result yet and returns all results. */
     public Summary run() throws IOException {
         Files.createDirectories(out);
-        GptConfig shape = fileConfig.backbone().pretrain() != null ? fileConfig.backbone().pretrain().model()
-                : BackboneSource.load(backends.with(b -> BackboneSource.prepare(fileConfig.backbone(), out, b, log))).config();
+        // a given or imported backbone is ready before the data is read; one to pretrain comes after the checks
+        PretrainSpec pretrain = fileConfig.backbone().pretrain();
+        Path given = pretrain != null ? null : backends.with(b -> BackboneSource.prepare(fileConfig.backbone(), out, b, log));
+        GptConfig shape = pretrain != null ? pretrain.model() : BackboneSource.load(given).config();
         ExperimentConfig config = fileConfig.budget().seq() == null ? fileConfig.withSeq(shape.context()) : fileConfig;
         check(config, shape);
         Files.writeString(out.resolve("resolved.yaml"), ExperimentFile.yaml(config), StandardCharsets.UTF_8);
@@ -79,9 +84,11 @@ public final class Experiment {
         }
 
         // the data is read, split and checked before the backbone pretrains: a mistake costs seconds, not a pretraining
-        BackboneCorpus pretrained = config.backbone().pretrain() != null ? BackboneCorpus.of(config.backbone().pretrain())
-                : BackboneCorpus.of(GptCheckpoint.metadata(Path.of(config.backbone().checkpoint())));
-        Domains domains = new Domains(config, out, pretrained, log);
+        Map<String, String> givenMetadata = given == null ? Map.of() : GptCheckpoint.metadata(given);
+        BackboneCorpus pretrained = pretrain != null ? BackboneCorpus.of(pretrain) : BackboneCorpus.of(givenMetadata);
+        // the backbone's tokenizer: a pretrain section pretrains on bytes
+        Tokenizer tokenizer = pretrain != null ? ByteTokenizer.INSTANCE : Tokenizers.of(givenMetadata);
+        Domains domains = new Domains(config, out, pretrained, tokenizer, log);
         if (anyRunMissing(config)) {
             domains.load();
         }
@@ -154,16 +161,18 @@ public final class Experiment {
         private final ExperimentConfig config;
         private final Path file, runs;
         private final BackboneCorpus backbone;
+        private final Tokenizer tokenizer;
         private final PrintStream log;
         private final DataFacts recorded;
         private ExperimentData data;
         private DataFacts written;
 
-        Domains(ExperimentConfig config, Path out, BackboneCorpus backbone, PrintStream log) {
+        Domains(ExperimentConfig config, Path out, BackboneCorpus backbone, Tokenizer tokenizer, PrintStream log) {
             this.config = config;
             this.file = out.resolve("data.json");
             this.runs = out.resolve("runs");
             this.backbone = backbone;
+            this.tokenizer = tokenizer;
             this.log = log;
             this.recorded = DataFacts.readIfPresent(file);
         }
@@ -172,7 +181,7 @@ public final class Experiment {
             if (data != null) {
                 return data;
             }
-            ExperimentData fresh = ExperimentData.load(config, backbone, log);
+            ExperimentData fresh = ExperimentData.load(config, backbone, tokenizer, log);
             fresh.checkSizes(config);
             if (recorded != null && anyFinishedRun()) {
                 List<String> changed = DataFacts.of(config, fresh, Map.of()).changedFrom(recorded);

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import modej.model.tokenizer.Tokenizer;
 import modej.tasks.data.Corpus;
 import modej.tasks.data.CorpusText;
 import modej.tasks.data.DomainData;
@@ -41,8 +42,11 @@ record ExperimentData(DomainData data, HeldOutSplit split, Map<String, Map<Strin
     /** The name of the backbone's pretraining stream in {@link #overlaps}. */
     static final String BACKBONE = "backbone";
 
-    /** Reads, splits and checks the domains of {@code config} (with its sequence length resolved). */
-    static ExperimentData load(ExperimentConfig config, BackboneCorpus backbone, PrintStream log) {
+    /**
+     * Reads, splits and checks the domains of {@code config} (with its sequence length resolved),
+     * tokenised by the backbone's {@code tokenizer}.
+     */
+    static ExperimentData load(ExperimentConfig config, BackboneCorpus backbone, Tokenizer tokenizer, PrintStream log) {
         Map<String, CorpusText> read = new HashMap<>();
         Set<String> backboneTrained = null;
         String unchecked = null;
@@ -65,7 +69,8 @@ record ExperimentData(DomainData data, HeldOutSplit split, Map<String, Map<Strin
         }
         List<DomainData.Source> sources = new ArrayList<>();
         config.domains().forEach((name, d) -> sources.add(new DomainData.Source(name, d.source(), d.test())));
-        DomainData data = DomainData.load(sources, split, spec -> read.computeIfAbsent(spec, Corpus::read), "domains.");
+        DomainData data = DomainData.load(sources, split, spec -> read.computeIfAbsent(spec, Corpus::read), "domains.",
+                tokenizer);
 
         Map<String, Set<String>> streams = new LinkedHashMap<>();
         if (backboneTrained != null) {

@@ -5,7 +5,7 @@ import java.util.List;
 import modej.engine.device.Backend;
 import modej.model.adapt.AdaptedModel;
 import modej.model.gpt.Runner;
-import modej.model.tokenizer.ByteTokenizer;
+import modej.model.tokenizer.Tokenizer;
 import modej.tasks.data.Document;
 import modej.tasks.data.DomainData;
 import modej.tasks.data.MathAnswerAccuracy;
@@ -21,8 +21,10 @@ final class MathScoring {
     private final String domain;
     private final List<Document> questions;
     private final int tokens;
+    private final Tokenizer tokenizer;
 
-    private MathScoring(String domain, List<Document> questions, int tokens) {
+    private MathScoring(String domain, List<Document> questions, int tokens, Tokenizer tokenizer) {
+        this.tokenizer = tokenizer;
         this.domain = domain;
         this.questions = questions;
         this.tokens = tokens;
@@ -44,13 +46,13 @@ final class MathScoring {
                         + "; set evaluation.mathDomain=none or evaluation.mathProblems=0");
             }
         }
-        return new MathScoring(e.mathDomain(), List.copyOf(questions), e.mathTokens());
+        return new MathScoring(e.mathDomain(), List.copyOf(questions), e.mathTokens(), data.tokenizer());
     }
 
     /** Scores {@code model} with prompts and continuations in a window of {@code window} tokens. */
     RunResult.MathScore score(AdaptedModel model, Backend backend, int window) {
         Runner one = new Runner(model.graphs(1, window), backend, null);
-        TextSampler sampler = new TextSampler(one, ByteTokenizer.INSTANCE, window);
+        TextSampler sampler = new TextSampler(one, tokenizer, window);
         MathAnswerAccuracy.Result r = MathAnswerAccuracy.score(questions, prompt -> {
             String text = sampler.sample(prompt, tokens, 0f, 0, 0);
             return text.startsWith(prompt) ? text.substring(prompt.length()) : text;

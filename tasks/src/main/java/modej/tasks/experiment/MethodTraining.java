@@ -24,6 +24,7 @@ import modej.model.mode.ModeParams;
 import modej.model.param.AdamWSettings;
 import modej.model.param.Slab;
 import modej.tasks.adapt.Adaptation;
+import modej.model.tokenizer.Tokenizers;
 import modej.tasks.data.BatchSampler;
 import modej.tasks.data.Batches;
 import modej.tasks.data.DomainData;
@@ -171,7 +172,8 @@ final class MethodTraining {
         Adaptation.Settings s = new Adaptation.Settings(b.batch(), b.seq(), steps,
                 new LearningRate(lr, Math.min(b.minLr(), lr), warmup, steps), adamw, 0, 1, seed);
         LossCurve losses = new LossCurve(steps, config.evaluation().lossEvery());
-        Map<String, String> provenance = Map.of("modej.experiment", config.name(), "modej.stage", name);
+        Map<String, String> provenance = Map.of("modej.experiment", config.name(), "modej.stage", name,
+                Tokenizers.METADATA_KEY, data.tokenizer().name());
         Adaptation.Outcome o = Adaptation.train(model, s, backend, batches, null, out, provenance, log, losses);
         long perStep = (long) b.batch() * b.seq();
         double last = Double.NaN;

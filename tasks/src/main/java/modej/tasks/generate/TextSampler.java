@@ -47,7 +47,8 @@ public final class TextSampler {
             System.arraycopy(ids, start, input, 0, used);
             runner.forward(input);
             float[] probs = runner.probabilities();
-            int row = Math.max(0, used - 1) * vocab;
+            // rows are the model's vocabulary wide, which may be padded past the tokenizer's ids
+            int row = Math.max(0, used - 1) * (probs.length / window);
             ids[length++] = used == 0 ? rnd.nextInt(vocab) : pick(probs, row, vocab, temperature, topK, weights, rnd);
         }
         return tokenizer.decode(ids, 0, length);

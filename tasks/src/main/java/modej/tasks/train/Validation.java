@@ -1,6 +1,8 @@
 package modej.tasks.train;
 
 import modej.model.gpt.Runner;
+import modej.model.tokenizer.ByteTokenizer;
+import modej.model.tokenizer.Tokenizer;
 
 /**
  * Loss and next-token accuracy of a model over non-overlapping windows of a held-out token stream:
@@ -11,8 +13,8 @@ import modej.model.gpt.Runner;
 public final class Validation {
 
     /**
-     * Means over {@code rows} predicted tokens, and how far they may be from the means over the
-     * whole stream.
+     * Means over {@code rows} predicted tokens, which stand for {@code textBytes} bytes of text, and
+     * how far they may be from the means over the whole stream.
      *
      * @param loss           mean cross-entropy per predicted token, nats
      * @param accuracy       next-token accuracy
@@ -24,18 +26,22 @@ public final class Validation {
      * @param windows        windows evaluated
      * @param available      windows the stream holds; {@code windows == available} means the whole
      *                       stream (up to its last partial window) was evaluated
+     * @param textBytes      bytes of text the predicted tokens stand for (= rows for byte tokens)
      */
     public record Result(double loss, double accuracy, long rows, double lossStdErr, double accuracyStdErr,
-                         int windows, int available) {
+                         int windows, int available, long textBytes) {
 
         /** Perplexity, e^loss. */
         public double perplexity() {
             return Math.exp(loss);
         }
 
-        /** Bits per byte: with byte tokens, the loss in bits. */
+        /**
+         * Bits per byte of text: the summed loss in bits over the bytes the predicted tokens stand
+         * for, so comparable across tokenizers (with byte tokens, the loss in bits).
+         */
         public double bitsPerByte() {
-            return loss / Math.log(2);
+            return loss * rows / Math.log(2) / textBytes;
         }
 
         /** Whether every window of the stream was evaluated (then the means have no sampling error). */
@@ -64,6 +70,12 @@ public final class Validation {
 
     /** As {@link #run(Runner, int[], int, int, int)}, calling {@code observer} after every batch. */
     public static Result run(Runner runner, int[] tokens, int batch, int seq, int maxBatches, BatchObserver observer) {
+        return run(runner, tokens, batch, seq, maxBatches, observer, ByteTokenizer.INSTANCE);
+    }
+
+    /** As above, for tokens of {@code tokenizer} (which says how many bytes of text each one is). */
+    public static Result run(Runner runner, int[] tokens, int batch, int seq, int maxBatches, BatchObserver observer,
+                             Tokenizer tokenizer) {
         int window = seq + 1;
         int available = tokens.length / window;
         if (available == 0) {
@@ -75,6 +87,7 @@ public final class Validation {
         int[] inputs = new int[n], targets = new int[n];
         double[] batchLoss = new double[batches], batchAcc = new double[batches];
         long[] batchRows = new long[batches];
+        long bytes = 0;
         for (int b = 0; b < batches; b++) {
             for (int i = 0; i < batch; i++) {
                 int j = b * batch + i;
@@ -91,6 +104,11 @@ public final class Validation {
             batchLoss[b] = r.loss();
             batchAcc[b] = r.accuracy();
             batchRows[b] = r.rows();
+            if (r.rows() > 0) {
+                for (int target : targets) {
+                    bytes += target < 0 ? 0 : tokenizer.byteLength(target);
+                }
+            }
         }
         long rows = 0;
         double loss = 0, acc = 0;
@@ -102,7 +120,7 @@ public final class Validation {
         loss /= rows;
         acc /= rows;
         return new Result(loss, acc, rows, stdErr(batchLoss, batchRows, loss), stdErr(batchAcc, batchRows, acc), used,
-                available);
+                available, bytes);
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 
+import modej.model.tokenizer.ByteTokenizer;
 import org.junit.jupiter.api.Test;
 
 class HeldOutSplitTest {
@@ -66,7 +67,7 @@ class HeldOutSplitTest {
     @Test
     void corpusTokensRecordTheirSplitInTheMetadata() {
         Corpus.Tokens t = Corpus.tokens(CorpusText.of(docs(50, 3)), HeldOutSplit.of(0.2).apply(docs(50, 3)),
-                HeldOutSplit.of(0.2).text());
+                HeldOutSplit.of(0.2).text(), ByteTokenizer.INSTANCE);
         assertEquals("sha256-chunks chunkChars=4096 heldOut=0.2", t.metadata("x").get(HeldOutSplit.KEY));
     }
 }

@@ -24,6 +24,16 @@ class ExampleFilesTest {
     }
 
     @Test
+    void gpt2ImportsAHuggingFaceDirectoryAndFitsTheGpt2Preset() {
+        Path file = EXAMPLES.resolve("gpt2").resolve("experiment.yaml");
+        assertTrue(Files.isRegularFile(EXAMPLES.resolve("gpt2").resolve("README.md")), "gpt2 has a README");
+        ExperimentConfig c = ExperimentFile.read(file, List.of());
+        assertEquals("models/gpt2", c.backbone().huggingface());
+        Experiment.check(c, modej.model.gpt.GptConfig.preset("gpt2"));
+        assertEquals(List.of("frozen", "full", "lora", "mode"), c.methods().stream().map(MethodSpec::method).toList());
+    }
+
+    @Test
     void quickstartComparesTheFourKindsOnOneSeed() {
         ExperimentConfig c = read("quickstart");
         assertEquals(List.of("frozen", "full", "lora", "mode"), c.methods().stream().map(MethodSpec::method).toList());

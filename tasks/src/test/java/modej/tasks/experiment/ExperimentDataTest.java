@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import modej.model.tokenizer.ByteTokenizer;
 import modej.tasks.data.ByteTokens;
 import modej.tasks.data.Corpus;
 import modej.tasks.data.Document;
@@ -72,7 +73,7 @@ class ExperimentDataTest {
     }
 
     private static ExperimentData load(ExperimentConfig c, BackboneCorpus b) {
-        return ExperimentData.load(c, b, new PrintStream(new ByteArrayOutputStream()));
+        return ExperimentData.load(c, b, ByteTokenizer.INSTANCE, new PrintStream(new ByteArrayOutputStream()));
     }
 
     private static Set<String> texts(List<Document> docs) {

@@ -238,6 +238,7 @@ public final class MarkdownReport {
 
     private static String backbone(ExperimentConfig c) {
         return c.backbone().checkpoint() != null ? "`" + c.backbone().checkpoint() + "`"
+                : c.backbone().huggingface() != null ? "Hugging Face GPT-2 `" + c.backbone().huggingface() + "` (imported)"
                 : f("pretrained here (%d layers, width %d, %d heads, context %d; %d steps on %s)",
                 c.backbone().pretrain().layers(), c.backbone().pretrain().width(), c.backbone().pretrain().heads(),
                 c.backbone().pretrain().context(), c.backbone().pretrain().steps(), c.backbone().pretrain().corpus());
