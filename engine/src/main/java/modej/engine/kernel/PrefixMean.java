@@ -17,9 +17,9 @@ public final class PrefixMean {
     /**
      * sums[b,t] = sums[b,t−1] + h[b] (h[b] at t = 0), t = positions[b], the sum over positions
      * ascending as a full-sequence prefix mean adds it; pooled (B,C) = sums[b,t] / (t + 1).
-     * Writes both. Parallel over the B·C outputs.
+     * Writes both. Parallel over the B·C outputs. (Not named {@code step}: an OpenCL C built-in.)
      */
-    public static void step(float[] pooled, float[] sums, float[] h, int[] positions, int T, int C,
+    public static void advance(float[] pooled, float[] sums, float[] h, int[] positions, int T, int C,
                             int offset, int count) {
         for (@Parallel int i = 0; i < count; i++) {
             int j = offset + i;

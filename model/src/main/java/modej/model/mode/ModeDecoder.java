@@ -82,7 +82,7 @@ public final class ModeDecoder implements LmDecoder {
         if (gc.sequenceLevel()) {
             Buffer.F32 pooled = new Buffer.F32(name + ".gate.pooled", batch * C);      // (B,C)
             Buffer.F32 sums = new Buffer.F32(name + ".gate.prefix_sums", batch * T * C); // (B,T,C)
-            step.task(name + ".gate.pool", PrefixMean.class, "step", batch * C, pooled, sums, x, positions, T, C);
+            step.task(name + ".gate.pool", PrefixMean.class, "advance", batch * C, pooled, sums, x, positions, T, C);
             gateInput = pooled;
         }
         // 2d. weights (B,E1) = softmax(gate input · Wgᵀ + bg), top-k renormalised
