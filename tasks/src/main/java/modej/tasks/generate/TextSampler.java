@@ -43,10 +43,15 @@ public final class TextSampler {
      * @param topK        0 means no limit
      */
     public String sample(String prompt, int tokens, float temperature, int topK, long seed) {
+        int[] ids = sampleIds(tokenizer.encode(prompt), tokens, temperature, topK, seed);
+        return tokenizer.decode(ids, 0, ids.length);
+    }
+
+    /** {@link #sample} on token ids: the prompt's ids followed by the {@code tokens} sampled. */
+    public int[] sampleIds(int[] promptIds, int tokens, float temperature, int topK, long seed) {
         if (temperature < 0 || topK < 0 || tokens < 0) {
             throw new IllegalArgumentException("temperature, top-k and tokens must be >= 0");
         }
-        int[] promptIds = tokenizer.encode(prompt);
         int[] ids = Arrays.copyOf(promptIds, promptIds.length + tokens);
         int length = promptIds.length;
         double[] weights = new double[vocab];
@@ -71,7 +76,7 @@ public final class TextSampler {
             }
             ids[length++] = pick(runner.probabilities(), 0, vocab, temperature, topK, weights, rnd);
         }
-        return tokenizer.decode(ids, 0, length);
+        return ids;
     }
 
     /**
