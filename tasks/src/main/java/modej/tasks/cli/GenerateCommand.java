@@ -61,7 +61,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (tokens < 0 || temperature < 0 || topK < 0 || time < 0) {
             throw new UserError("--tokens, --temperature, --top-k and --time must be >= 0");
         }
-        Path file = checkpoint != null ? checkpoint : defaultCheckpoint();
+        Path file = checkpoint != null ? checkpoint : defaultCheckpoint(Path.of(""));
         SavedModel saved = SavedModel.load(file, backbone);
         if (checkpoint == null) {
             System.err.println("sampling from " + file + " (" + saved.kind() + ")");
@@ -97,12 +97,12 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     /** runs/pretrain's checkpoint, else the newest experiment backbone; a one-line error naming both when neither exists. */
-    static Path defaultCheckpoint() throws IOException {
-        if (Files.isRegularFile(PRETRAINED)) {
-            return PRETRAINED;
+    static Path defaultCheckpoint(Path root) throws IOException {
+        if (Files.isRegularFile(root.resolve(PRETRAINED))) {
+            return root.resolve(PRETRAINED);
         }
-        if (Files.isDirectory(EXPERIMENTS)) {
-            try (Stream<Path> dirs = Files.list(EXPERIMENTS)) {
+        if (Files.isDirectory(root.resolve(EXPERIMENTS))) {
+            try (Stream<Path> dirs = Files.list(root.resolve(EXPERIMENTS))) {
                 List<Path> found = dirs.map(d -> d.resolve("backbone").resolve("checkpoint.safetensors"))
                         .filter(Files::isRegularFile).toList();
                 if (!found.isEmpty()) {
