@@ -20,7 +20,10 @@ public final class DecodeRunner {
         this.backend = backend;
         decoder.slabs().forEach(s -> backend.toDevice(s.params()));
         backend.toDevice(decoder.constants().toArray(Buffer[]::new));
-        this.step = decoder.step().stream().map(backend::compile).toArray(Executable[]::new);
+        // One sequence is a row per matmul: nothing to split, and a hand-off per task would cost
+        // more than the task (most of the time on a loaded machine). Batches use every worker.
+        int workers = decoder.batch() == 1 ? 1 : Integer.MAX_VALUE;
+        this.step = decoder.step().stream().map(g -> backend.compile(g, workers)).toArray(Executable[]::new);
         this.inputs = new Buffer[]{decoder.tokens(), decoder.positions()};
         this.outputs = new Buffer[]{decoder.logits(), decoder.probs()};
     }
