@@ -3,13 +3,14 @@ package modej.engine.kernel;
 /**
  * The MoDE gate: per gate row, a softmax over E1 = 1 + E sources (source 0 the backbone block,
  * sources 1..E the experts), optionally cut to its top k and renormalised, and the mix of the
- * sources' outputs with those weights; plus mean pooling for per-sequence gates and the
- * Switch-Transformer load-balancing statistics.
+ * sources' outputs with those weights; plus the causal prefix mean that feeds the sequence gate,
+ * and the Switch-Transformer load-balancing statistics.
  *
  * <p>Shapes: logits (gateRows, E1), probs (gateRows, E1), weights (gateRows, E1); y and out
  * (rows, C) with rows = B·T; a gate row g covers the {@code rowsPerGate} rows
- * [g·rowsPerGate, (g + 1)·rowsPerGate): rowsPerGate = 1 for a gate per token (gateRows = B·T),
- * T for a gate per sequence (gateRows = B, logits from {@link #meanPool}); stats (2·E1).
+ * [g·rowsPerGate, (g + 1)·rowsPerGate): rowsPerGate = 1 for a gate per token (gateRows = B·T;
+ * the MoDE model's every gate mode, the sequence gate reading {@link #prefixMean}'s output), T for
+ * one decision per whole sequence (gateRows = B); stats (2·E1).
  */
 public final class Gate {
 
@@ -142,27 +143,41 @@ public final class Gate {
         }
     }
 
-    /** pooled (B, C) = mean over t of h (B, T, C). Parallel over the B·C outputs. */
-    public static void meanPool(float[] pooled, float[] h, int T, int C, int offset, int count) {
+    /**
+     * pooled (B, T, C) = the causal prefix mean of h (B, T, C): pooled[b][t][c] = Σ_{s ≤ t} h[b][s][c] / (t + 1),
+     * so the gate input at token t reads no token after t. Parallel over the B·C columns (b, c);
+     * each walks its column once, keeping the running sum (a fixed order, so bit-identical for any
+     * split of the columns), and writes all T of its outputs.
+     */
+    public static void prefixMean(float[] pooled, float[] h, int T, int C, int offset, int count) {
         for (@Parallel int i = 0; i < count; i++) {
             int j = offset + i;
             int b = j / C;
             int c = j - b * C;
             float sum = 0f;
             for (int t = 0; t < T; t++) {
-                sum += h[(b * T + t) * C + c];
+                int x = (b * T + t) * C + c;
+                sum += h[x];
+                pooled[x] = sum / (t + 1);
             }
-            pooled[j] = sum / T;
         }
     }
 
-    /** dh (B, T, C) += dpooled (B, C) / T. Parallel over the B·T rows. */
-    public static void meanPoolBackward(float[] dh, float[] dpooled, int T, int C, int offset, int count) {
+    /**
+     * dh (B, T, C) += ∂ of {@link #prefixMean}: dh[b][s][c] += Σ_{t ≥ s} dpooled[b][t][c] / (t + 1).
+     * Parallel over the B·C columns; each walks its column backwards keeping the suffix sum, and
+     * adds into all T of its elements of dh.
+     */
+    public static void prefixMeanBackward(float[] dh, float[] dpooled, int T, int C, int offset, int count) {
         for (@Parallel int i = 0; i < count; i++) {
-            int r = offset + i;
-            int b = r / T;
-            for (int c = 0; c < C; c++) {
-                dh[r * C + c] += dpooled[b * C + c] / T;
+            int j = offset + i;
+            int b = j / C;
+            int c = j - b * C;
+            float sum = 0f;
+            for (int t = T - 1; t >= 0; t--) {
+                int x = (b * T + t) * C + c;
+                sum += dpooled[x] / (t + 1);
+                dh[x] += sum;
             }
         }
     }

@@ -20,7 +20,7 @@ class GateTest {
 
     /** Gate rows and sources for the softmax tests. */
     static final int G = 7, E1 = 5;
-    /** Sequences, tokens, width, sources for the mix and pooling tests. */
+    /** Sequences, tokens, width, sources for the mix and prefix-mean tests. */
     static final int B = 3, T = 4, C = 5, S = 3, ROWS = B * T;
 
     // ---- independent double-precision references ----
@@ -73,16 +73,18 @@ class GateTest {
         return out;
     }
 
-    /** pooled (B, C) = mean over t of h (B, T, C). */
-    static double[] meanPool(double[] h) {
-        double[] pooled = new double[B * C];
+    /** pooled (B, T, C): at (b, t) the mean of h (B, T, C) over positions 0..t of sequence b, summed afresh for each t. */
+    static double[] prefixMean(double[] h) {
+        double[] pooled = new double[B * T * C];
         for (int b = 0; b < B; b++) {
-            for (int c = 0; c < C; c++) {
-                double s = 0;
-                for (int t = 0; t < T; t++) {
-                    s += h[(b * T + t) * C + c];
+            for (int t = 0; t < T; t++) {
+                for (int c = 0; c < C; c++) {
+                    double s = 0;
+                    for (int u = 0; u <= t; u++) {
+                        s += h[(b * T + u) * C + c];
+                    }
+                    pooled[(b * T + t) * C + c] = s / (t + 1);
                 }
-                pooled[b * C + c] = s / T;
             }
         }
         return pooled;
@@ -311,30 +313,59 @@ class GateTest {
         }
     }
 
-    // ---- mean pooling ----
+    // ---- causal prefix mean ----
 
     @Test
-    void meanPoolMatchesReference() {
+    void prefixMeanMatchesReference() {
         SplittableRandom rnd = new SplittableRandom(75);
         float[] h = randomFloats(rnd, ROWS * C, 1);
-        float[] pooled = nan(B * C);
-        Gate.meanPool(pooled, h, T, C, 0, 6);
-        Gate.meanPool(pooled, h, T, C, 6, B * C - 6);
-        assertClose("pooled", meanPool(toDouble(h)), pooled, 1e-6, 1e-6);
+        float[] pooled = nan(ROWS * C);
+        Gate.prefixMean(pooled, h, T, C, 0, 6);
+        Gate.prefixMean(pooled, h, T, C, 6, B * C - 6);
+        assertClose("pooled", prefixMean(toDouble(h)), pooled, 1e-6, 1e-6);
+        assertEquals(h[0], pooled[0], "the first position's mean is the position itself");
     }
 
     @Test
-    void meanPoolBackwardMatchesFiniteDifferences() {
+    void prefixMeanIsCausalAndBitIdenticalForAnySplit() {
+        SplittableRandom rnd = new SplittableRandom(77);
+        float[] h = randomFloats(rnd, ROWS * C, 1);
+        float[] whole = nan(ROWS * C);
+        Gate.prefixMean(whole, h, T, C, 0, B * C);
+        for (int split = 1; split < B * C; split++) {
+            float[] parts = nan(ROWS * C);
+            Gate.prefixMean(parts, h, T, C, 0, split);
+            Gate.prefixMean(parts, h, T, C, split, B * C - split);
+            assertArrayEquals(whole, parts, "split at column " + split);
+        }
+        // changing the last position of every sequence leaves positions 0..T-2 bit-identical
+        float[] later = h.clone();
+        for (int b = 0; b < B; b++) {
+            for (int c = 0; c < C; c++) {
+                later[(b * T + T - 1) * C + c] += 1f;
+            }
+        }
+        float[] changed = nan(ROWS * C);
+        Gate.prefixMean(changed, later, T, C, 0, B * C);
+        for (int b = 0; b < B; b++) {
+            int from = b * T * C, to = (b * T + T - 1) * C;
+            assertArrayEquals(Arrays.copyOfRange(whole, from, to), Arrays.copyOfRange(changed, from, to), "sequence " + b);
+            assertTrue(changed[to] != whole[to], "the last position itself changes");
+        }
+    }
+
+    @Test
+    void prefixMeanBackwardMatchesFiniteDifferences() {
         SplittableRandom rnd = new SplittableRandom(76);
         float[] h = randomFloats(rnd, ROWS * C, 1);
-        float[] dpooled = randomFloats(rnd, B * C, 1);
+        float[] dpooled = randomFloats(rnd, ROWS * C, 1);
         double[] r = toDouble(dpooled);
         float[] dh = randomFloats(rnd, ROWS * C, 1);
         float[] dh0 = dh.clone();
-        Gate.meanPoolBackward(dh, dpooled, T, C, 0, 5);
-        Gate.meanPoolBackward(dh, dpooled, T, C, 5, ROWS - 5);
+        Gate.prefixMeanBackward(dh, dpooled, T, C, 0, 5);
+        Gate.prefixMeanBackward(dh, dpooled, T, C, 5, B * C - 5);
         subtract(dh, dh0);
-        assertClose("dh", numeric(v -> dot(r, meanPool(v)), toDouble(h), 1e-4), dh, 1e-5, 1e-5);
+        assertClose("dh", numeric(v -> dot(r, prefixMean(v)), toDouble(h), 1e-4), dh, 1e-5, 1e-5);
     }
 
     // ---- load balancing ----

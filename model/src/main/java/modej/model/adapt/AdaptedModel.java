@@ -32,8 +32,22 @@ public interface AdaptedModel {
 
     ParameterCounts counts();
 
-    /** Forward FLOPs per token at sequence length {@code seq}, as the PyTorch peer counts them: 2·N_matmul + 4·L·T·d. */
+    /**
+     * Forward FLOPs per token at sequence length {@code seq}, as the PyTorch peer counts them:
+     * 2·N_matmul + 4·L·T·d, over every matmul that runs (with a top-k gate every expert still runs
+     * on every token, so all are counted).
+     */
     long forwardFlopsPerToken(int seq);
+
+    /**
+     * FLOPs per token of a training step (forward and backward) at sequence length {@code seq},
+     * counting what runs: each matmul's input gradient where the backward pass computes it (2·N),
+     * its weight gradient only for trainable weights (2·N), attention's backward as 2 × its forward
+     * (8·T·d per layer). Equals 3 × forward when everything is trained (the peer's count); less when
+     * frozen weights skip their gradients. Read from the trainable flags now, as graphs recorded now
+     * would run.
+     */
+    long trainFlopsPerToken(int seq);
 
     /** Saves what the method trained (not a frozen backbone); atomically. */
     void save(Path file, Map<String, String> metadata);
@@ -41,6 +55,21 @@ public interface AdaptedModel {
     /** 2·(matmul weights) + 4·layers·T·d for a GPT of this width, layers and vocab. */
     static long gptFlops(long matmulWeights, long layers, long seq, long width) {
         return 2 * matmulWeights + 4 * layers * seq * width;
+    }
+
+    /**
+     * Backward FLOPs per token of {@code layers} transformer layers whose input gradients are
+     * computed: 2·(matmul weights) + 8·T·d each, plus 2·(matmul weights) for the trainable ones.
+     */
+    static long layersBackwardFlops(long layers, long trainableLayers, long seq, long width) {
+        return 2 * (layers + trainableLayers) * layerMatmulWeights(width) + 8 * layers * seq * width;
+    }
+
+    /** Backward FLOPs per token of the LM head (vocab, width): its input gradient, and its weight gradient when trainable. */
+    static long headBackwardFlops(GptParams backbone) {
+        long head = (long) backbone.config().vocab() * backbone.config().width();
+        Slab slab = backbone.head() != null ? backbone.head() : backbone.embeddings();
+        return 2 * head + (slab.trainable() ? 2 * head : 0);
     }
 
     /** Matmul weights of one transformer layer: 12·C². */

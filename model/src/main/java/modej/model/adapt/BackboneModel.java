@@ -52,6 +52,15 @@ public final class BackboneModel implements AdaptedModel {
     }
 
     @Override
+    public long trainFlopsPerToken(int seq) {
+        GptConfig c = params.config();
+        long trainable = params.layers().stream().filter(Slab::trainable).count();
+        // backward: the head, then every layer (input gradients flow down to the embeddings)
+        return forwardFlopsPerToken(seq) + AdaptedModel.headBackwardFlops(params)
+                + AdaptedModel.layersBackwardFlops(c.layers(), trainable, seq, c.width());
+    }
+
+    @Override
     public void save(Path file, Map<String, String> metadata) {
         GptCheckpoint.save(file, params, metadata, false);
     }

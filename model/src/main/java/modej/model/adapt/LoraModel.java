@@ -80,6 +80,16 @@ public final class LoraModel implements AdaptedModel {
     }
 
     @Override
+    public long trainFlopsPerToken(int seq) {
+        GptConfig c = backbone.config();
+        long trainable = backbone.layers().stream().filter(Slab::trainable).count();
+        // the adapters' two matmuls: input gradients always, weight gradients when trained
+        long adapters = 2 * lora.slab().size() + (lora.slab().trainable() ? 2 * lora.slab().size() : 0);
+        return forwardFlopsPerToken(seq) + AdaptedModel.headBackwardFlops(backbone)
+                + AdaptedModel.layersBackwardFlops(c.layers(), trainable, seq, c.width()) + adapters;
+    }
+
+    @Override
     public void save(Path file, Map<String, String> metadata) {
         Map<String, String> meta = new LinkedHashMap<>(GptCheckpoint.withConfig(metadata, backbone.config()));
         meta.put("modej.lora.rank", Integer.toString(lora.rank()));

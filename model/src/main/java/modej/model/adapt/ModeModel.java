@@ -54,29 +54,64 @@ public final class ModeModel implements AdaptedModel {
     @Override public LmDecoder decoder(int batch) { return new ModeDecoder(params, batch); }
     @Override public List<Slab> slabs() { return params.slabs(); }
 
-    /** Experts a token's forward pass uses: all with a dense gate, at most top-k otherwise. */
-    private int activeExperts() {
-        ModeConfig c = params.config();
-        int e = c.experts().size();
-        return c.gate().topK() > 0 ? Math.min(e, c.gate().topK()) : e;
-    }
-
+    /**
+     * Every parameter runs on every token: the backbone, the gate and all experts, also with a
+     * top-k gate (its unselected experts are computed and weighted 0; nothing is skipped).
+     */
     @Override
     public ParameterCounts counts() {
-        long expert = params.experts().isEmpty() ? 0 : params.experts().get(0).size();
-        long active = params.backbone().config().parameterCount() + params.gate().size() + activeExperts() * expert;
+        long experts = params.experts().stream().mapToLong(Slab::size).sum();
+        long active = params.backbone().config().parameterCount() + params.gate().size() + experts;
         return ParameterCounts.of(params.slabs(), active);
+    }
+
+    /** Transformer layers of all experts together. */
+    private long expertLayers() {
+        ModeConfig m = params.config();
+        return (long) m.experts().size() * m.blocks() * m.layersPerExpertBlock();
     }
 
     @Override
     public long forwardFlopsPerToken(int seq) {
         GptConfig c = params.backbone().config();
         ModeConfig m = params.config();
-        long expertLayers = (long) activeExperts() * m.blocks() * m.layersPerExpertBlock();
-        long layers = c.layers() + expertLayers;
+        long layers = c.layers() + expertLayers();
         long mm = layers * AdaptedModel.layerMatmulWeights(c.width()) + (long) c.vocab() * c.width()
                 + (long) m.blocks() * m.sources() * c.width();
         return AdaptedModel.gptFlops(mm, layers, seq, c.width());
+    }
+
+    /**
+     * As {@link ModeGraphs} records the backward pass: the head; per block the gate (input
+     * gradient, and weight gradient when trained), every expert's layers (their input gradients
+     * are needed by the gates below, so they run even when the experts are frozen) and the
+     * backbone's layers, except the first block's when nothing below it trains.
+     */
+    @Override
+    public long trainFlopsPerToken(int seq) {
+        GptConfig c = params.backbone().config();
+        ModeConfig m = params.config();
+        int perBlock = params.layersPerBlock();
+        long backboneLayers = c.layers(), backboneTrainable = 0;
+        boolean belowTrainable = params.backbone().embeddings().trainable();
+        for (int j = 0; j < perBlock; j++) {
+            belowTrainable |= params.backbone().layer(j).trainable();
+        }
+        if (!belowTrainable) {
+            backboneLayers -= perBlock;
+        }
+        for (int l = belowTrainable ? 0 : perBlock; l < c.layers(); l++) {
+            backboneTrainable += params.backbone().layer(l).trainable() ? 1 : 0;
+        }
+        long expertTrainable = 0;
+        for (String e : m.experts()) {
+            expertTrainable += params.expert(e).trainable() ? (long) m.blocks() * m.layersPerExpertBlock() : 0;
+        }
+        long gate = (long) m.blocks() * m.sources() * c.width();
+        return forwardFlopsPerToken(seq) + AdaptedModel.headBackwardFlops(params.backbone())
+                + AdaptedModel.layersBackwardFlops(backboneLayers, backboneTrainable, seq, c.width())
+                + AdaptedModel.layersBackwardFlops(expertLayers(), expertTrainable, seq, c.width())
+                + 2 * gate + (params.gate().trainable() ? 2 * gate : 0);
     }
 
     @Override

@@ -25,6 +25,11 @@ public final class ModeCheckpoint {
 
     public static final String MODE_KEY = "modej.mode";
     public static final String BACKBONE_KEY = "modej.backbone.fingerprint";
+    /**
+     * Set to {@code prefix-mean} in checkpoints whose sequence gate reads the causal prefix mean.
+     * Sequence-gate checkpoints without it averaged the whole sequence (later tokens included).
+     */
+    public static final String SEQUENCE_GATE_KEY = "modej.gate.sequence";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ModeCheckpoint() {
@@ -38,6 +43,9 @@ public final class ModeCheckpoint {
             throw new IllegalStateException(e);
         }
         meta.put(BACKBONE_KEY, fingerprint(m.backbone()));
+        if (m.config().gate().sequenceLevel()) {
+            meta.put(SEQUENCE_GATE_KEY, "prefix-mean");
+        }
         List<Slab> slabs = new java.util.ArrayList<>(m.experts());
         slabs.add(m.gate());
         SlabFiles.save(file, slabs, meta, withOptimizer);
@@ -46,7 +54,12 @@ public final class ModeCheckpoint {
     /** The whole MoDE model (experts and gate) on {@code backbone}, which must be the one it was trained on. */
     public static ModeParams load(Path file, GptParams backbone, boolean withOptimizer) {
         Checkpoint ckpt = read(file, backbone);
-        ModeParams m = new ModeParams(backbone, config(ckpt), 0);
+        ModeConfig config = config(ckpt);
+        if (config.gate().sequenceLevel() && !"prefix-mean".equals(ckpt.metadata().get(SEQUENCE_GATE_KEY))) {
+            throw new CheckpointException(file, "has a sequence gate from before it was made causal (it averaged the "
+                    + "whole sequence, later tokens included); train it again");
+        }
+        ModeParams m = new ModeParams(backbone, config, 0);
         List<Slab> slabs = new java.util.ArrayList<>(m.experts());
         slabs.add(m.gate());
         SlabFiles.load(ckpt, slabs, withOptimizer);

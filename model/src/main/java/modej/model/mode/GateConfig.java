@@ -5,7 +5,9 @@ package modej.model.mode;
  *
  * @param topK          0 = dense softmax over all sources; k = keep the k largest weights, renormalised
  * @param temperature   softmax temperature (> 0); lower is sharper
- * @param sequenceLevel one gate decision per sequence (from the mean-pooled block input) instead of per token
+ * @param sequenceLevel the gate reads, at token t, the mean of the block input over tokens 0..t of its
+ *                      sequence (a causal prefix mean) instead of token t's input alone; still one
+ *                      decision per token
  * @param balanceCoef   coefficient of the Switch-Transformer load-balancing loss; 0 = off
  */
 public record GateConfig(int topK, float temperature, boolean sequenceLevel, float balanceCoef) {

@@ -50,7 +50,7 @@ public final class ModeGraphs implements LmGraphs {
         Block(int b, Buffer.F32 input) {
             this.index = b;
             this.input = input;
-            int bt = shape.rows(), C = shape.width(), E1 = params.config().sources(), rows = gateRows();
+            int bt = shape.rows(), C = shape.width(), E1 = params.config().sources();
             for (int j = 0; j < params.layersPerBlock(); j++) {
                 int l = b * params.layersPerBlock() + j;
                 backbone.add(new TransformerLayer.Activations("l" + l, shape));
@@ -63,14 +63,14 @@ public final class ModeGraphs implements LmGraphs {
                 experts.add(acts);
             }
             boolean seqLevel = params.config().gate().sequenceLevel();
-            pooled = seqLevel ? new Buffer.F32("b" + b + ".gate.pooled", shape.batch() * C) : null;      // (B,C)
-            dpooled = seqLevel ? new Buffer.F32("b" + b + ".gate.dpooled", shape.batch() * C) : null;    // (B,C)
-            logits = new Buffer.F32("b" + b + ".gate.logits", rows * E1);     // (gateRows, E1)
-            probs = new Buffer.F32("b" + b + ".gate.probs", rows * E1);       // (gateRows, E1)
-            weights = new Buffer.F32("b" + b + ".gate.weights", rows * E1);   // (gateRows, E1)
-            stats = new Buffer.F32("b" + b + ".gate.stats", 2 * E1);          // (2, E1): top-1 fraction, mean prob
-            dlogits = new Buffer.F32("b" + b + ".gate.dlogits", rows * E1);
-            dweights = new Buffer.F32("b" + b + ".gate.dweights", rows * E1);
+            pooled = seqLevel ? new Buffer.F32("b" + b + ".gate.pooled", bt * C) : null;      // (B,T,C) prefix means
+            dpooled = seqLevel ? new Buffer.F32("b" + b + ".gate.dpooled", bt * C) : null;    // (B,T,C)
+            logits = new Buffer.F32("b" + b + ".gate.logits", bt * E1);     // (B·T, E1)
+            probs = new Buffer.F32("b" + b + ".gate.probs", bt * E1);       // (B·T, E1)
+            weights = new Buffer.F32("b" + b + ".gate.weights", bt * E1);   // (B·T, E1)
+            stats = new Buffer.F32("b" + b + ".gate.stats", 2 * E1);        // (2, E1): top-1 fraction, mean prob
+            dlogits = new Buffer.F32("b" + b + ".gate.dlogits", bt * E1);
+            dweights = new Buffer.F32("b" + b + ".gate.dweights", bt * E1);
             mixed = new Buffer.F32("b" + b + ".mixed", bt * C);               // (B,T,C) = x_{b+1}
         }
 
@@ -109,10 +109,6 @@ public final class ModeGraphs implements LmGraphs {
             x = block.mixed;
         }
         record();
-    }
-
-    private int gateRows() {
-        return params.config().gate().sequenceLevel() ? shape.batch() : shape.rows();
     }
 
     private void record() {
@@ -187,15 +183,15 @@ public final class ModeGraphs implements LmGraphs {
 
     private Graph gateForward(Block b) {
         GateConfig gc = params.config().gate();
-        int E1 = params.config().sources(), C = shape.width(), rows = gateRows();
-        int rowsPerGate = gc.sequenceLevel() ? shape.seq() : 1;
+        int E1 = params.config().sources(), C = shape.width(), rows = shape.rows(), rowsPerGate = 1;
         Slab gate = params.gate();
         String w = "b" + b.index + ".weight", bias = "b" + b.index + ".bias";
         Graph g = new Graph("b" + b.index + ".gate");
         if (gc.sequenceLevel()) {
-            g.task(g.name() + ".pool", Gate.class, "meanPool", shape.batch() * C, b.pooled, b.input, shape.seq(), C);
+            // the sequence gate reads at token t the mean of x_b over tokens 0..t: causal
+            g.task(g.name() + ".pool", Gate.class, "prefixMean", shape.batch() * C, b.pooled, b.input, shape.seq(), C);
         }
-        // logits (gateRows, E1) = gate input · Wgᵀ + bg; weights = softmax(logits / τ), top-k renormalised
+        // logits (B·T, E1) = gate input · Wgᵀ + bg; weights = softmax(logits / τ), top-k renormalised
         g.task(g.name() + ".logits", Matmul.class, "forward", rows, b.logits, b.gateInput(), gate.params(),
                 gate.offset(w), gate.offset(bias), C, E1);
         g.task(g.name() + ".softmax", Gate.class, "forward", rows, b.weights, b.probs, b.logits, E1, gc.topK(),
@@ -213,8 +209,7 @@ public final class ModeGraphs implements LmGraphs {
 
     private Graph gateBackward(Block b) {
         GateConfig gc = params.config().gate();
-        int E1 = params.config().sources(), C = shape.width(), rows = gateRows();
-        int rowsPerGate = gc.sequenceLevel() ? shape.seq() : 1;
+        int E1 = params.config().sources(), C = shape.width(), rows = shape.rows(), rowsPerGate = 1;
         Slab gate = params.gate();
         String w = "b" + b.index + ".weight", bias = "b" + b.index + ".bias";
         Graph g = new Graph("b" + b.index + ".gate.backward");
@@ -243,7 +238,8 @@ public final class ModeGraphs implements LmGraphs {
             TransformerLayer.zero(g, g.name() + ".dpooled.zero", b.dpooled);
             g.task(g.name() + ".logits.dinp", Matmul.class, "backwardInput", rows, b.dpooled, b.dlogits,
                     gate.params(), gate.offset(w), C, E1);
-            g.task(g.name() + ".pool.backward", Gate.class, "meanPoolBackward", shape.rows(), dres, b.dpooled, shape.seq(), C);
+            g.task(g.name() + ".pool.backward", Gate.class, "prefixMeanBackward", shape.batch() * C, dres, b.dpooled,
+                    shape.seq(), C);
         } else {
             g.task(g.name() + ".logits.dinp", Matmul.class, "backwardInput", rows, dres, b.dlogits, gate.params(),
                     gate.offset(w), C, E1);
@@ -272,14 +268,18 @@ public final class ModeGraphs implements LmGraphs {
         return g;
     }
 
-    /** The gate's mixing weights of block b after the last forward: (gateRows, sources). */
+    /** The gate's mixing weights of block b after the last forward: (B·T, sources), one row per token. */
     public Buffer.F32 gateWeights(int block) {
         return blocks.get(block).weights;
     }
 
-    /** Rows per gate decision: 1 per token, or T for a sequence-level gate. */
+    /**
+     * Rows per gate decision: 1 in every gate mode. The sequence gate decides per token too, from
+     * the mean of the sequence up to that token (a decision per whole sequence would read the
+     * future).
+     */
     public int rowsPerGate() {
-        return params.config().gate().sequenceLevel() ? shape.seq() : 1;
+        return 1;
     }
 
     public ModeParams params() {

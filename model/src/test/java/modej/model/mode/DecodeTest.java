@@ -65,12 +65,7 @@ class DecodeTest {
             default -> {
                 boolean seq = kind.startsWith("mode-sequence");
                 int topK = kind.endsWith("top1") ? 1 : 0;
-                // A per-sequence gate over 2 blocks is left out until the full forward's pool is causal
-                // (issue 9): its mean over the whole prefix changes the earlier positions of the second
-                // block, so the full forward on a prefix is no reference there. With one block the
-                // last position's output reads exactly the prefix mean, and the test is exact.
-                int blocks = seq ? 1 : 2;
-                ModeParams m = new ModeParams(backbone, new ModeConfig(blocks, 1, List.of("code", "math"),
+                ModeParams m = new ModeParams(backbone, new ModeConfig(2, 1, List.of("code", "math"),
                         new GateConfig(topK, 1f, seq, 0f), "random"), 4);
                 randomise(m.gate(), 5, 0.5);
                 yield new ModeModel("mode", m, false, false);

@@ -8,7 +8,8 @@ import modej.model.param.Slab;
 /**
  * An independent double-precision forward of a MoDE model, written from the method's definition:
  * per block, the backbone's layers and each expert's layers read the block input; a softmax gate
- * (temperature, optional top-k renormalised, per token or per mean-pooled sequence) mixes them.
+ * (temperature, optional top-k renormalised, per token from the token's input or from the causal
+ * prefix mean of its sequence) mixes them.
  * Returns cross-entropy plus the load-balancing loss, the function the backward pass differentiates.
  */
 final class ReferenceMode {
@@ -36,13 +37,16 @@ final class ReferenceMode {
                 }
             }
             double[][] gin = x;
-            int perGate = 1;
             if (gc.sequenceLevel()) {
-                perGate = T;
-                gin = new double[B][C];
-                for (int r = 0; r < B * T; r++) {
-                    for (int c = 0; c < C; c++) {
-                        gin[r / T][c] += x[r][c] / T;
+                // at token t of sequence q: the mean of x over tokens 0..t of q, summed afresh
+                gin = new double[B * T][C];
+                for (int q = 0; q < B; q++) {
+                    for (int t = 0; t < T; t++) {
+                        for (int u = 0; u <= t; u++) {
+                            for (int c = 0; c < C; c++) {
+                                gin[q * T + t][c] += x[q * T + u][c] / (t + 1);
+                            }
+                        }
                     }
                 }
             }
@@ -70,7 +74,7 @@ final class ReferenceMode {
             for (int r = 0; r < B * T; r++) {
                 for (int s = 0; s < E1; s++) {
                     for (int c = 0; c < C; c++) {
-                        next[r][c] += w[r / perGate][s] * y[s][r][c];
+                        next[r][c] += w[r][s] * y[s][r][c];
                     }
                 }
             }

@@ -59,8 +59,10 @@ public final class TrainingBench {
             }
         }
         double med = median(stepMs), fmed = median(fwdMs);
-        // FLOPs per token as the PyTorch peer counts them: training = 3 × forward = 6·N_matmul + 12·L·T·d
-        double flopTrain = 3.0 * model.forwardFlopsPerToken(s.seq());
+        // FLOPs per token as the PyTorch peer counts them (2 per multiply-add), of what runs: training =
+        // forward + input gradients + the weight gradients of trainable weights only (3 × forward when
+        // everything trains); forward = 2·N_matmul + 4·L·T·d
+        double flopTrain = model.trainFlopsPerToken(s.seq()), flopForward = model.forwardFlopsPerToken(s.seq());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("label", "modej");
         out.put("method", model.method());
@@ -78,10 +80,11 @@ public final class TrainingBench {
         out.put("ms_step_min", round(Arrays.stream(stepMs).min().orElse(Double.NaN), 2));
         out.put("train_tok_s", round(n / med * 1e3, 1));
         out.put("steps_s", round(1e3 / med, 3));
+        out.put("train_flops_per_token", (long) flopTrain);
         out.put("train_gflops", round(flopTrain * n / med / 1e6, 1));
         out.put("infer_ms_median", round(fmed, 2));
         out.put("infer_tok_s", round(n / fmed * 1e3, 1));
-        out.put("infer_gflops", round(flopTrain / 3 * n / fmed / 1e6, 1));
+        out.put("infer_gflops", round(flopForward * n / fmed / 1e6, 1));
         out.put("loss_first", round(lossFirst, 4));
         out.put("loss_last", round(lossLast, 4));
         return out;

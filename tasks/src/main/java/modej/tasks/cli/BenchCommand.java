@@ -63,6 +63,11 @@ final class BenchCommand implements Callable<Integer> {
     int blocks;
     @Option(names = "--expert-layers", defaultValue = "1", description = "With --strategy: layers per expert and block (default: ${DEFAULT-VALUE}).")
     int expertLayers;
+    @Option(names = "--top-k", defaultValue = "0", description = {"With --strategy: the gate keeps the k largest weights (default: 0 = dense).",
+            "Every expert still runs on every token: top-k changes the mix, not the compute."})
+    int topK;
+    @Option(names = "--sequence-gate", description = "With --strategy: the gate reads the causal prefix mean of its sequence.")
+    boolean sequenceGate;
     @Option(names = "--graph-config", description = "With --strategy mpmd: a task-graph config placing graphs on devices (jvm:0, jvm:1, ...).")
     java.nio.file.Path graphConfig;
     @Option(names = "--json", description = "Print only the JSON line.")
@@ -75,6 +80,12 @@ final class BenchCommand implements Callable<Integer> {
         if (steps < 1 || warmup < 0) {
             throw new UserError("--steps must be >= 1 and --warmup >= 0");
         }
+        if (topK < 0) {
+            throw new UserError("--top-k must be >= 0, got " + topK);
+        }
+        if (strategy == null && (topK > 0 || sequenceGate)) {
+            throw new UserError("--top-k and --sequence-gate need --strategy (they configure the MoDE model's gate)");
+        }
         GptConfig config = new GptConfig(vocab, seq, layers, heads, dim, !untied);
         GptParams backbone = new GptParams(config).init(seed);
         AdaptedModel model;
@@ -83,13 +94,17 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             List<String> names = java.util.stream.IntStream.range(0, experts).mapToObj(i -> "e" + i).toList();
             model = new ModeModel("mode-compose", new ModeParams(backbone,
-                    new ModeConfig(blocks, expertLayers, names, GateConfig.DEFAULT, "copy:last"), seed), true, true);
+                    new ModeConfig(blocks, expertLayers, names, new GateConfig(topK, 1f, sequenceGate, 0f), "copy:last"), seed),
+                    true, true);
         }
         try (Backend backend = backendOptions.backend()) {
             ExecutionPlan plan = strategy == null ? ExecutionPlan.spmd() : plan(model, backend);
             Map<String, Object> result = TrainingBench.run(new TrainingBench.Settings(batch, seq, steps, warmup, lr, seed),
                     model, backend, plan, backend instanceof JvmBackend j ? j.threads() : 0,
                     backend instanceof JvmBackend j && j.vector());
+            if (strategy != null) {
+                result.put("gate", Map.of("top_k", topK, "sequence_gate", sequenceGate));
+            }
             System.out.println(new ObjectMapper().writeValueAsString(result));
             if (!json) {
                 System.err.printf("params %,d | step %.1f ms (median of %d) | train %,.0f tok/s | forward %,.0f tok/s%n",

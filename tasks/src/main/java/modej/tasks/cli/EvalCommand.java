@@ -13,6 +13,7 @@ import modej.model.checkpoint.CheckpointException;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.gpt.GptParams;
 import modej.tasks.data.DomainData;
+import modej.tasks.data.HeldOutSplit;
 import modej.tasks.eval.EvalReport;
 import modej.tasks.eval.Evaluator;
 import modej.tasks.eval.LoadedModel;
@@ -48,7 +49,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--eval-batches", defaultValue = "16", description = "Batches per domain at most (default: ${DEFAULT-VALUE}).")
     int evalBatches;
     @Option(names = "--validation", defaultValue = "0.1",
-            description = "Held-out fraction of each domain, by content hash; as given to train (default: ${DEFAULT-VALUE}).")
+            description = "Held-out fraction of each domain, by content hash; as given to train; never more than the "
+                    + "backbone's pretraining held out (default: ${DEFAULT-VALUE}).")
     double validation;
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the full result as JSON.")
     Path json;
@@ -64,8 +66,11 @@ final class EvalCommand implements Callable<Integer> {
             throw new UserError("--backbone: no such file " + backbone);
         }
         GptParams base;
+        Map<String, String> backboneMetadata;
         try {
-            base = GptCheckpoint.load(backbone, false).params();
+            GptCheckpoint.Loaded checkpoint = GptCheckpoint.load(backbone, false);
+            base = checkpoint.params();
+            backboneMetadata = checkpoint.metadata();
         } catch (CheckpointException e) {
             throw new UserError("--backbone: " + e.getMessage(), e);
         }
@@ -81,7 +86,14 @@ final class EvalCommand implements Callable<Integer> {
             }
             loaded.add(one);
         }
-        DomainData domains = DomainData.load(data, validation);
+        // hold out no more than the backbone did (same rule), so that no evaluated text was pretrained on
+        String split = backboneMetadata.get(HeldOutSplit.KEY);
+        double heldOut = split == null ? validation : Math.min(validation, HeldOutSplit.parse(split).fraction());
+        if (heldOut < validation) {
+            System.err.printf("--validation %s: the backbone held out %s of its corpus; holding out %s, so that no evaluated "
+                    + "text was pretrained on%n", validation, heldOut, heldOut);
+        }
+        DomainData domains = DomainData.load(data, heldOut);
         String retentionDomain = english(domains);
         for (String d : domains.names()) {
             int held = domains.get(d).validation().length;
@@ -93,7 +105,7 @@ final class EvalCommand implements Callable<Integer> {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("backbone", backbone.toString());
         settings.put("data", List.copyOf(data));
-        settings.put("validation", validation);
+        settings.put("validation", heldOut);
         settings.put("batch", batch);
         settings.put("seq", seqLen);
         settings.put("evalBatches", evalBatches);

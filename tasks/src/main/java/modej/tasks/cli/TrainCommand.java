@@ -77,7 +77,8 @@ final class TrainCommand implements Callable<Integer> {
     int topK;
     @Option(names = "--temperature", defaultValue = "1", description = "Gate softmax temperature (default: ${DEFAULT-VALUE}).")
     float temperature;
-    @Option(names = "--sequence-gate", description = "One gate decision per sequence (mean-pooled) instead of per token.")
+    @Option(names = "--sequence-gate", description = {"The gate at token t reads the mean of the block input over its sequence's",
+            "tokens up to t (causal) instead of token t's input alone; it still decides per token."})
     boolean sequenceGate;
     @Option(names = "--balance", defaultValue = "0", description = "Load-balancing loss coefficient (default: ${DEFAULT-VALUE}).")
     float balance;

@@ -35,18 +35,21 @@ public final class Corpus {
      * @param fingerprint first 16 hex digits of SHA-256 over both streams
      * @param skipped     items read but left out, by reason (see {@link CorpusText#skipped()})
      * @param sources     provenance of built-in corpora; empty for files on disk
+     * @param split       the rule that cut train from validation ({@link HeldOutSplit#text()}),
+     *                    or null when the parts were not cut from one corpus (a test source)
      */
     public record Tokens(int[] train, int[] validation, int documents, String fingerprint,
-                         Map<String, Integer> skipped, List<CorpusText.Provenance> sources) {
+                         Map<String, Integer> skipped, List<CorpusText.Provenance> sources, String split) {
 
-        /** Tokens with nothing skipped and no provenance (synthetic data, tests). */
+        /** Tokens with nothing skipped, no provenance and no split rule (synthetic data, tests). */
         public Tokens(int[] train, int[] validation, int documents, String fingerprint) {
-            this(train, validation, documents, fingerprint, Map.of(), List.of());
+            this(train, validation, documents, fingerprint, Map.of(), List.of(), null);
         }
 
         /**
          * Checkpoint metadata saying what a model was trained on: {@code modej.corpus} (the spec),
-         * {@code modej.corpus.fingerprint}, and when there are any {@code modej.corpus.skipped}
+         * {@code modej.corpus.fingerprint}, {@code modej.corpus.split} (the {@link HeldOutSplit}
+         * rule, so that later evaluations can hold out the same text), and when there are any {@code modej.corpus.skipped}
          * (counts by reason) and {@code modej.corpus.sources} (each built-in part's origin and
          * SHA-256, separated by {@code "; "}).
          */
@@ -54,6 +57,9 @@ public final class Corpus {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("modej.corpus", spec);
             meta.put("modej.corpus.fingerprint", fingerprint);
+            if (split != null) {
+                meta.put(HeldOutSplit.KEY, split);
+            }
             if (!skipped.isEmpty()) {
                 meta.put("modej.corpus.skipped", CorpusText.skippedSummary(skipped));
             }
@@ -98,20 +104,37 @@ public final class Corpus {
         return TextSource.readCounted(spec);
     }
 
-    /** Splits by content hash ({@code validation} of the chunks held out) and tokenises both parts. */
+    /**
+     * Splits by content hash ({@code validation} of the chunks held out, by {@link HeldOutSplit})
+     * and tokenises both parts.
+     */
     public static Tokens load(String spec, double validation, Tokenizer tokenizer) {
         if (!(validation > 0 && validation < 1)) {
             throw new IllegalArgumentException("validation fraction must be in (0, 1), got " + validation);
         }
+        requireByteTokens(tokenizer);
+        CorpusText text = read(spec);
+        HeldOutSplit split = HeldOutSplit.of(validation);
+        return tokens(text, split.apply(text.documents()), split.text());
+    }
+
+    /**
+     * Tokenises parts already cut from {@code text}.
+     *
+     * @param split the rule that cut them ({@link HeldOutSplit#text()}), or null when they were not
+     *              cut from one corpus
+     */
+    public static Tokens tokens(CorpusText text, HeldOutSplit.Parts parts, String split) {
+        int[] train = ByteTokens.encode(parts.train());
+        int[] val = ByteTokens.encode(parts.heldOut());
+        return new Tokens(train, val, text.documents().size(), fingerprint(train, val), text.skipped(), text.sources(), split);
+    }
+
+    /** Fails unless {@code tokenizer} is the byte tokenizer, the only one the data pipeline reads with. */
+    static void requireByteTokens(Tokenizer tokenizer) {
         if (tokenizer.vocabSize() != ByteTokens.VOCAB) {
             throw new IllegalArgumentException("only the byte tokenizer is supported, got " + tokenizer.name());
         }
-        CorpusText text = read(spec);
-        List<Document> docs = text.documents();
-        Split split = Split.byFraction(docs, 1 - validation, validation, 0);
-        int[] train = ByteTokens.encode(split.train());
-        int[] val = ByteTokens.encode(split.validation());
-        return new Tokens(train, val, docs.size(), fingerprint(train, val), text.skipped(), text.sources());
     }
 
     /** First 16 hex digits of SHA-256 over both token streams. */

@@ -38,11 +38,18 @@ public record EvalReport(Map<String, Object> settings, GptConfig backbone, List<
      * @param perplexity  e^loss
      * @param bitsPerByte loss in bits (byte tokens)
      * @param rows        predicted tokens the means are over
+     * @param lossStdErr  standard error of {@code loss} over the evaluated batches (sampling error of
+     *                    a capped evaluation; see {@link Validation.Result})
+     * @param accuracyStdErr standard error of {@code accuracy}, likewise
+     * @param windows     windows evaluated
+     * @param available   windows the evaluation part holds ({@code windows == available}: all of it)
      */
-    public record Metrics(double loss, double accuracy, double perplexity, double bitsPerByte, long rows) {
+    public record Metrics(double loss, double accuracy, double perplexity, double bitsPerByte, long rows,
+                          double lossStdErr, double accuracyStdErr, int windows, int available) {
 
         static Metrics of(Validation.Result r) {
-            return new Metrics(r.loss(), r.accuracy(), r.perplexity(), r.bitsPerByte(), r.rows());
+            return new Metrics(r.loss(), r.accuracy(), r.perplexity(), r.bitsPerByte(), r.rows(), r.lossStdErr(),
+                    r.accuracyStdErr(), r.windows(), r.available());
         }
     }
 
@@ -71,8 +78,8 @@ public record EvalReport(Map<String, Object> settings, GptConfig backbone, List<
     }
 
     /**
-     * A gate's use in one block, over one domain's evaluated tokens (a sequence-level gate's
-     * decision counted once per token of its sequence).
+     * A gate's use in one block, over one domain's evaluated tokens (one decision per token, in
+     * every gate mode).
      *
      * @param sources       {@code backbone}, then the experts in gate order
      * @param meanWeights   mean mixing weight per source; sums to 1

@@ -27,7 +27,8 @@ public final class Evaluator {
      *
      * @param batch       sequences per forward pass
      * @param seq         tokens per sequence
-     * @param maxBatches  batches per domain at most (fewer when the held-out split is short)
+     * @param maxBatches  batches per domain at most (fewer when the held-out split is short), their
+     *                    windows spread evenly over it; 0 = every window
      * @param english     the domain retention is measured on, or null for none
      */
     public record Settings(int batch, int seq, int maxBatches, String english) {

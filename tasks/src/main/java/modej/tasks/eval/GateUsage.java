@@ -11,8 +11,8 @@ import modej.tasks.train.Validation;
 /**
  * Accumulates a MoDE model's gate weights over the tokens a validation run evaluates: after each
  * batch's forward pass, every block's weights (gateRows, sources) are read, and each gate row counts
- * once per token it decides that has a target (1 per token, or the sequence's tokens for a
- * sequence-level gate). Padding rows, which have no target, are left out.
+ * once per token it decides that has a target (1 per token; {@link ModeGraphs#rowsPerGate} tokens
+ * per decision in general). Padding rows, which have no target, are left out.
  */
 final class GateUsage implements Validation.BatchObserver {
 

@@ -64,7 +64,8 @@ public final class ReportPrinter {
 
     private static void costs(EvalReport report, PrintStream out) {
         out.println("costs (training figures from each checkpoint's metadata; eval s: this run, graphs built and, "
-                + "for the first model, JIT warm-up included)");
+                + "for the first model, JIT warm-up included; active/token and FLOPs/token count what runs: every "
+                + "MoDE expert runs on every token, also with top-k)");
         TextTable t = new TextTable(List.of("model", "params", "trainable", "active/token", "fwd FLOPs/token",
                 "train s", "train tok/s", "train buffers MiB", "train heap MiB", "eval s"));
         for (EvalReport.ModelResult m : report.models()) {

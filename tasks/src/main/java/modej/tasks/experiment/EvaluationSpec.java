@@ -5,8 +5,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 /**
  * How runs are measured.
  *
- * @param evalBatches  held-out batches per domain at most (default 8)
- * @param validation   held-out fraction of each domain, by content hash (default 0.1)
+ * @param evalBatches  evaluation batches per domain at most (default 32), their windows spread evenly
+ *                     over the evaluation part; 0 = every window of the evaluation part. The report
+ *                     states the tokens evaluated and the sampling error of each figure
+ * @param validation   held-out fraction of each domain's source, by content hash (default 0.1); never
+ *                     more than the backbone's pretraining held out, so that no evaluated text was
+ *                     pretrained on (a smaller value is used when the backbone held out less)
  * @param batch        sequences per evaluation batch (default: the budget's batch)
  * @param lossEvery    the training loss is recorded as the mean over every N steps (default: steps / 50, at least 1)
  * @param mathDomain   the domain of GSM8K-style problems whose final answers are scored by greedy
@@ -19,11 +23,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 public record EvaluationSpec(Integer evalBatches, Double validation, Integer batch, Integer lossEvery,
                              String mathDomain, Integer mathProblems, Integer mathTokens) {
 
+    /** Evaluation batches per domain by default: with batch 8 and seq 64, 16,384 tokens. */
+    static final int DEFAULT_EVAL_BATCHES = 32;
+
     /** Every field at its default. */
     static final EvaluationSpec DEFAULT = new EvaluationSpec(null, null, null, null, null, null, null);
 
     public EvaluationSpec {
-        evalBatches = ConfigValues.positive("evalBatches", evalBatches, 8);
+        evalBatches = ConfigValues.atLeast("evalBatches", evalBatches, DEFAULT_EVAL_BATCHES, 0);
         validation = validation == null ? 0.1 : validation;
         if (!(validation > 0 && validation < 1)) {
             throw new IllegalArgumentException("validation: must be in (0, 1), got " + validation);

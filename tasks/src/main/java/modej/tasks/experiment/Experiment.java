@@ -78,10 +78,17 @@ public final class Experiment {
             ExperimentFile.writeJson(environment, facts);
         }
 
+        // the data is read, split and checked before the backbone pretrains: a mistake costs seconds, not a pretraining
+        BackboneCorpus pretrained = config.backbone().pretrain() != null ? BackboneCorpus.of(config.backbone().pretrain())
+                : BackboneCorpus.of(GptCheckpoint.metadata(Path.of(config.backbone().checkpoint())));
+        Domains domains = new Domains(config, out, pretrained, log);
+        if (anyRunMissing(config)) {
+            domains.load();
+        }
         Path backboneFile = backends.with(b -> BackboneSource.prepare(config.backbone(), out, b, log));
         GptCheckpoint.Loaded backbone = BackboneSource.loadWithMetadata(backboneFile);
         String backboneFingerprint = ModeCheckpoint.fingerprint(backbone.params());
-        Domains domains = new Domains(config, out, backbone.metadata());
+        DataFacts dataFacts = domains.facts(backbone.metadata());
         RunContext context = null;
         List<RunResult> results = new ArrayList<>();
         List<String> ran = new ArrayList<>(), skipped = new ArrayList<>();
@@ -107,7 +114,7 @@ public final class Experiment {
                 }
                 log.printf("[%d/%d] %s: %s%n", index, total, label,
                         m.method().equals("frozen") ? "evaluating the frozen backbone" : "training " + m.method());
-                context = context != null ? context : new RunContext(config, domains.load(), backboneFile, backends, log);
+                context = context != null ? context : new RunContext(config, domains.load().data(), backboneFile, backends, log);
                 RunResult r = context.run(m, seed, fingerprint, dir);
                 r.write(file);
                 log.printf(Locale.ROOT, "[%d/%d] %s: %s; %.1f s%n", index, total, label, accuracies(r), r.runSeconds());
@@ -122,59 +129,76 @@ public final class Experiment {
         } else {
             facts = MachineFacts.read(environment, facts);
         }
-        return new Summary(config, facts, List.copyOf(results), List.copyOf(ran), List.copyOf(skipped), domains.facts());
+        return new Summary(config, facts, List.copyOf(results), List.copyOf(ran), List.copyOf(skipped), dataFacts);
+    }
+
+    /** Whether some (seed, method) has no result file yet: then the data is loaded and checked up front. */
+    private boolean anyRunMissing(ExperimentConfig config) {
+        for (long seed : config.seeds()) {
+            for (MethodSpec m : config.methods()) {
+                if (!Files.exists(out.resolve("runs").resolve(RunResult.label(m.name(), seed)).resolve("result.json"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
-     * The domains' data, loaded once when a run needs it, and its facts in {@code OUT/data.json}:
-     * written when first loaded, checked against the fresh data when loaded again while finished
-     * runs exist, and made (by loading the data) when every run is done but the file is missing.
+     * The domains' data, loaded and checked once ({@link ExperimentData}), and its facts in
+     * {@code OUT/data.json}: written when freshly loaded, checked against the fresh data when loaded
+     * again while finished runs exist, and made (by loading the data) when every run is done but the
+     * file is missing.
      */
     private static final class Domains {
         private final ExperimentConfig config;
         private final Path file, runs;
-        private final Map<String, String> backboneMetadata;
+        private final BackboneCorpus backbone;
+        private final PrintStream log;
         private final DataFacts recorded;
-        private DomainData data;
-        private DataFacts loaded;
+        private ExperimentData data;
+        private DataFacts written;
 
-        Domains(ExperimentConfig config, Path out, Map<String, String> backboneMetadata) {
+        Domains(ExperimentConfig config, Path out, BackboneCorpus backbone, PrintStream log) {
             this.config = config;
             this.file = out.resolve("data.json");
             this.runs = out.resolve("runs");
-            this.backboneMetadata = backboneMetadata;
+            this.backbone = backbone;
+            this.log = log;
             this.recorded = DataFacts.readIfPresent(file);
         }
 
-        DomainData load() throws IOException {
+        ExperimentData load() throws IOException {
             if (data != null) {
                 return data;
             }
-            List<String> entries = new ArrayList<>();
-            config.domains().forEach((name, d) -> entries.add(name + "=" + d.source()));
-            DomainData fresh = DomainData.load(entries, config.evaluation().validation());
-            DataFacts facts = DataFacts.of(config, fresh, backboneMetadata);
+            ExperimentData fresh = ExperimentData.load(config, backbone, log);
+            fresh.checkSizes(config);
             if (recorded != null && anyFinishedRun()) {
-                List<String> changed = facts.changedFrom(recorded);
+                List<String> changed = DataFacts.of(config, fresh, Map.of()).changedFrom(recorded);
                 if (!changed.isEmpty()) {
                     String name = changed.get(0);
                     throw new IllegalArgumentException("domains." + name + ": the data differs from what the finished runs in "
                             + runs + " were trained on (token fingerprint " + fingerprint(recorded, name) + " then, "
-                            + fingerprint(facts, name) + " now, see " + file + "); delete " + runs
-                            + " to redo them on the new data, or use another --out");
+                            + fingerprint(DataFacts.of(config, fresh, Map.of()), name) + " now, see " + file
+                            + "); delete " + runs + " to redo them on the new data, or use another --out");
                 }
             }
-            facts.write(file);
             data = fresh;
-            loaded = facts;
             return data;
         }
 
-        DataFacts facts() throws IOException {
-            if (loaded == null && recorded == null) {
-                load();
+        /** The facts of the loaded data (written to {@code data.json}), or those recorded when nothing was loaded. */
+        DataFacts facts(Map<String, String> backboneMetadata) throws IOException {
+            if (written != null) {
+                return written;
             }
-            return loaded != null ? loaded : recorded;
+            if (data == null && recorded != null) {
+                return recorded;
+            }
+            written = DataFacts.of(config, load(), backboneMetadata);
+            written.write(file);
+            return written;
         }
 
         private boolean anyFinishedRun() throws IOException {

@@ -17,7 +17,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  *
  * @param name       the experiment's name (the default output folder is {@code runs/experiments/<name>})
  * @param backbone   the backbone: a checkpoint, or pretraining
- * @param domains    name to corpus and mixing weight, in the order of the report's columns
+ * @param domains    name to corpus, test source and mixing weight, in the order of the report's columns
  * @param english    the domain retention is measured on (default: {@code english} if there is one;
  *                   {@code none} for none)
  * @param methods    the methods to compare, each by a unique name
@@ -70,14 +70,14 @@ public record ExperimentConfig(String name, BackboneSpec backbone, Map<String, D
         return english.equals("none") ? null : english;
     }
 
-    /** Domains with their weights filled in: 1 by default, 0 for the English domain. */
+    /** Domains with their weights filled in: 1 by default, 0 for the English domain and for a test-only domain. */
     private static Map<String, DomainSpec> weighted(Map<String, DomainSpec> domains, String english) {
         Map<String, DomainSpec> out = new LinkedHashMap<>();
         domains.forEach((name, d) -> {
             if (d == null) {
                 throw new IllegalArgumentException("domains." + name + ": empty; give a corpus spec, e.g. " + name + ": code");
             }
-            out.put(name, d.weight() != null ? d : d.withWeight(name.equals(english) ? 0 : 1));
+            out.put(name, d.weight() != null ? d : d.withWeight(name.equals(english) || d.source() == null ? 0 : 1));
         });
         return out;
     }
@@ -87,7 +87,8 @@ public record ExperimentConfig(String name, BackboneSpec backbone, Map<String, D
         if (methods == null || methods.isEmpty()) {
             throw new IllegalArgumentException("methods: required, e.g. [{name: full, method: full}, {name: mode, method: mode}]");
         }
-        List<String> experts = domains.keySet().stream().filter(d -> !d.equals(english)).toList();
+        // experts are trained only for domains that train: a source and a weight above 0
+        List<String> experts = domains.keySet().stream().filter(d -> domains.get(d).trains()).toList();
         List<MethodSpec> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < methods.size(); i++) {
@@ -99,13 +100,19 @@ public record ExperimentConfig(String name, BackboneSpec backbone, Map<String, D
                 throw new IllegalArgumentException("methods." + i + ".name: '" + m.name() + "' is used twice");
             }
             if (m.method().equals("mode") && m.experts() == null && experts.isEmpty()) {
-                throw new IllegalArgumentException("methods." + i + ".experts: no domain besides English; name the expert domains");
+                throw new IllegalArgumentException("methods." + i + ".experts: no domain trains (every weight is 0); "
+                        + "experts are trained only on domains with a source and a weight above 0");
             }
             MethodSpec r = m.resolved(budget.lr(), experts);
             if (r.experts() != null) {
                 for (String e : r.experts()) {
                     if (!domains.containsKey(e)) {
                         throw new IllegalArgumentException("methods." + i + ".experts: no domain '" + e + "'; have " + domains.keySet());
+                    }
+                    if (!domains.get(e).trains()) {
+                        throw new IllegalArgumentException("methods." + i + ".experts: domain '" + e + "' does not train ("
+                                + (domains.get(e).source() == null ? "test only" : "weight 0") + ": evaluated only); experts are "
+                                + "trained only on domains with a source and a weight above 0");
                     }
                 }
                 int stage1 = budget.steps() - budget.stage2Steps();

@@ -6,15 +6,14 @@ import modej.engine.device.Backend;
 import modej.model.adapt.AdaptedModel;
 import modej.model.gpt.DecodeRunner;
 import modej.model.tokenizer.ByteTokenizer;
-import modej.tasks.data.Corpus;
 import modej.tasks.data.Document;
+import modej.tasks.data.DomainData;
 import modej.tasks.data.MathAnswerAccuracy;
-import modej.tasks.data.Split;
 import modej.tasks.generate.TextSampler;
 
 /**
  * Final-answer accuracy on held-out math problems: the first {@code problems} documents of the math
- * domain's held-out split (the same split next-token accuracy is measured on), each question cut
+ * domain's evaluation part (the same text next-token accuracy is measured on), each question cut
  * from the left to fit the window beside the tokens to generate, continued greedily with key/value
  * caches until its {@code ####} line ends or the tokens run out, and scored by
  * {@link MathAnswerAccuracy}. The tokens to generate are {@code evaluation.mathTokens}, or by
@@ -36,16 +35,18 @@ final class MathScoring {
         this.tokens = tokens;
     }
 
-    /** The questions of the config's math domain; fails naming the key when its documents are not problems. */
-    static MathScoring of(ExperimentConfig config) {
+    /**
+     * The questions of the config's math domain, from its evaluation part (the held-out split, or
+     * the test source); fails naming the key when its documents are not problems.
+     */
+    static MathScoring of(ExperimentConfig config, DomainData data) {
         EvaluationSpec e = config.evaluation();
         if (e.mathTokens() != null && e.mathTokens() >= config.budget().seq()) {
             throw new IllegalArgumentException("evaluation.mathTokens: " + e.mathTokens() + " leaves no room for a question "
                     + "in the window of budget.seq = " + config.budget().seq() + " tokens; lower it or leave it out (default: "
                     + "what the held-out problems need)");
         }
-        String spec = config.domains().get(e.mathDomain()).source();
-        List<Document> held = Split.byFraction(Corpus.documents(spec), 1 - e.validation(), e.validation(), 0).validation();
+        List<Document> held = data.evaluationChunks(e.mathDomain());
         List<Document> docs = held.subList(0, Math.min(e.mathProblems(), held.size()));
         List<MathAnswerAccuracy.Question> questions = docs.stream().map(d -> {
             try {

@@ -21,7 +21,7 @@ import modej.model.gpt.LoraSlot;
  * @param init          mode: expert init, random, copy:first, copy:last or copy:i,j (default copy:last)
  * @param topK          mode: gate keeps the k largest weights; 0 = dense (default 0)
  * @param temperature   mode: gate softmax temperature (default 1)
- * @param sequenceGate  mode: one gate decision per sequence (default false)
+ * @param sequenceGate  mode: the gate reads the causal prefix mean of its sequence (default false)
  * @param balance       mode: load-balancing loss coefficient (default 0)
  * @param trainGateOnly mode: stage 2 trains the gate only, experts stay as stage 1 left them (default false)
  * @param experts       mode: domains that get an expert (default: every domain but the English one)

@@ -147,16 +147,18 @@ final class MethodTraining {
         return copy;
     }
 
-    /** Rows from every domain with a weight, in proportion to the weights. */
+    /** Rows from every domain that trains (weight above 0), in proportion to the weights. */
     private Batches mixed(long seed) {
         List<int[]> streams = new ArrayList<>();
-        double[] weights = new double[config.domains().size()];
-        int i = 0;
+        List<Double> weights = new ArrayList<>();
         for (var e : config.domains().entrySet()) {
-            streams.add(data.get(e.getKey()).train());
-            weights[i++] = e.getValue().weight();
+            if (e.getValue().trains()) {
+                streams.add(data.get(e.getKey()).train());
+                weights.add(e.getValue().weight());
+            }
         }
-        return new WeightedBatches(streams, weights, config.budget().batch(), config.budget().seq(), seed);
+        return new WeightedBatches(streams, weights.stream().mapToDouble(Double::doubleValue).toArray(),
+                config.budget().batch(), config.budget().seq(), seed);
     }
 
     /** Trains one stage: its own warm-up (the budget's fraction) and cosine decay over its steps. */

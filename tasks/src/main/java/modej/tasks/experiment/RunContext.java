@@ -43,10 +43,9 @@ final class RunContext {
         this.backends = backends;
         this.log = log;
         this.data = data;
-        checkSizes();
         this.evaluation = new Evaluator.Settings(config.evaluation().batch(), config.budget().seq(),
                 config.evaluation().evalBatches(), config.englishDomain());
-        this.math = config.evaluation().scoresMath() ? MathScoring.of(config) : null;
+        this.math = config.evaluation().scoresMath() ? MathScoring.of(config, data) : null;
         LoadedModel reference = LoadedModel.frozen(BackboneSource.load(backboneFile));
         Reference r = backends.with(backend -> new Reference(new Evaluator(backend, evaluation).evaluate(reference, data, null),
                 math == null ? null : math.score(reference.model(), backend, config.budget().seq())));
@@ -86,22 +85,6 @@ final class RunContext {
         meta.put("modej.train.peak_heap_mib", Long.toString(heap));
         meta.put("modej.train.buffer_bytes", Long.toString(buffers));
         return meta;
-    }
-
-    /** Every domain must hold one evaluation window, and every domain trained on one training window. */
-    private void checkSizes() {
-        int window = config.budget().seq() + 1;
-        for (String d : data.names()) {
-            int held = data.get(d).validation().length, train = data.get(d).train().length;
-            if (held < window) {
-                throw new IllegalArgumentException("domains." + d + ": the held-out split has " + held
-                        + " tokens, fewer than one window of " + window + "; raise evaluation.validation or lower budget.seq");
-            }
-            if (train < window) {
-                throw new IllegalArgumentException("domains." + d + ": the training split has " + train
-                        + " tokens, fewer than one window of " + window + "; use a larger corpus or lower budget.seq");
-            }
-        }
     }
 
     private static double seconds(long t0) {

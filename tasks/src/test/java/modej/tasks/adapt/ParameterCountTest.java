@@ -152,9 +152,8 @@ class ParameterCountTest {
             for (int topK : new int[]{0, 1, 2, 3, 4}) {
                 GateConfig g = new GateConfig(topK, 1f, false, 0f);
                 ModeConfig cfg = new ModeConfig(blocks, k, names, g, "random");
-                // dense: every expert runs; top-k: at most k of the 1+E sources, so at most min(k, E) experts
-                long activeExperts = topK == 0 ? e : Math.min(topK, e);
-                long active = BACKBONE + gate + activeExperts * expert(blocks, k);
+                // every expert runs on every token, also with top-k (unselected ones are weighted 0, not skipped)
+                long active = BACKBONE + gate + e * expert(blocks, k);
                 ModeModel all = new ModeModel("mode-compose", new ModeParams(bb, cfg, trained, 2), true, true);
                 assertEquals(new ParameterCounts(total, experts + gate, active), all.counts(), "E=" + e + " topK=" + topK);
                 ModeModel gateOnly = new ModeModel("mode-compose", new ModeParams(bb, cfg, trained, 2), false, true);
@@ -302,7 +301,7 @@ class ParameterCountTest {
         assertEquals(new ParameterCounts(BACKBONE + 2 * one + gate2, 2 * one + gate2, BACKBONE + gate2 + 2 * one),
                 printedCounts(printed, "mode-compose"));
         printed = train(compose, "--train", "gate", "--top-k", "1", "--out", dir.resolve("c2.safetensors").toString());
-        assertEquals(new ParameterCounts(BACKBONE + 2 * one + gate2, gate2, BACKBONE + gate2 + one),
+        assertEquals(new ParameterCounts(BACKBONE + 2 * one + gate2, gate2, BACKBONE + gate2 + 2 * one),   // top-1 skips nothing
                 printedCounts(printed, "mode-compose"));
     }
 

@@ -111,6 +111,7 @@ class BuiltInCorporaTest {
         String sha = tokens.sources().get(0).sha256();
         Map<String, String> meta = tokens.metadata("math?count=300&seed=1");
         assertEquals(Map.of("modej.corpus", "math?count=300&seed=1", "modej.corpus.fingerprint", tokens.fingerprint(),
+                "modej.corpus.split", "sha256-chunks chunkChars=4096 heldOut=0.1",
                 "modej.corpus.sources", MathProblems.class.getName() + " v" + MathProblems.VERSION + " count=300 seed=1 sha256=" + sha),
                 meta);
         String line = tokens.describe("math?count=300&seed=1");

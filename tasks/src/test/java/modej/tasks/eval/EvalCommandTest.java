@@ -144,10 +144,15 @@ class EvalCommandTest {
             for (JsonNode b : model("seqgate").get("gates").get(d)) {
                 // top-1 renormalises p·(1/p), which is 1 within a float rounding, not exactly
                 assertEquals(0.0, b.get("meanEntropy").doubleValue(), 1e-6, "top-1: every decision is certain");
+                // the causal sequence gate decides per token (from the prefix mean): whole tokens per source
+                double sum = 0;
                 for (JsonNode w : b.get("meanWeights")) {
-                    double tokens = w.doubleValue() * rows;   // tokens whose sequence chose this source
-                    assertEquals(Math.rint(tokens / SEQ) * SEQ, tokens, 1e-3, "whole sequences of tokens, " + d);
+                    double tokens = w.doubleValue() * rows;   // tokens whose gate chose this source
+                    assertEquals(Math.rint(tokens), tokens, 1e-3, "whole tokens, " + d);
+                    sum += tokens;
                 }
+                assertEquals(rows, sum, 1e-3, "every token counted once, " + d);
+                assertEquals(rows, b.get("tokens").longValue(), d);
             }
         }
     }

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import modej.tasks.data.CorpusText;
 import modej.tasks.experiment.Budget;
 import modej.tasks.experiment.DataFacts;
 import modej.tasks.experiment.ExperimentConfig;
@@ -34,7 +33,9 @@ public final class MarkdownReport {
                 .line(f("%d methods × %d seeds %s; every run trains %,d tokens (%s). Backbone: %s.", c.methods().size(),
                         seeds, c.seeds(), c.budget().tokens(), budget(c.budget()), backbone(c)))
                 .line("Intervals: mean ± half-width of the 95% Student-t confidence interval over seeds, "
-                        + "t(0.975, n−1)·sd/√n (n/a for one seed).").line("");
+                        + "t(0.975, n−1)·sd/√n (n/a for one seed). [se x]: the sampling error of the evaluation itself, "
+                        + "the standard error of each run's figure over its evaluated batches of windows (mean over seeds); "
+                        + "absent where the whole evaluation part was evaluated.").line("");
         r.table1();
         r.retentionAndMath();
         r.costs();
@@ -51,7 +52,7 @@ public final class MarkdownReport {
                         + "backbone trains nothing.", c.budget().steps(), c.budget().batch(), c.budget().seq(), weights(c),
                         c.budget().tokens(), stages(c), c.budget().warmupSteps(), c.budget().steps(), num(c.budget().minLr())))
                 .line("");
-        r.data(data);
+        r.md.append(DataSection.of(data));
         r.line("## Machine").line("")
                 .line(f("The last call that trained runs: MoDE-J %s, Java %s (%s), %s, %d cores (%d backend threads), "
                         + "max heap %,d MiB; started %s (each run's end: results.csv). "
@@ -69,10 +70,12 @@ public final class MarkdownReport {
         separator(header.size());
         for (MethodSummary m : s.methods()) {
             List<String> cells = new ArrayList<>(List.of(m.method(), m.kind()));
-            s.domains().forEach(d -> cells.add(interval(m.domains().get(d).accuracy())));
+            s.domains().forEach(d -> cells.add(interval(m.domains().get(d).accuracy())
+                    + stdErr(m.domains().get(d), m.domains().get(d).accuracyStdErr())));
             row(cells);
         }
         line("");
+        evaluated();
         if (s.reference() == null) {
             line("No full fine-tuning method: no paired t-tests.").line("");
             return;
@@ -100,10 +103,31 @@ public final class MarkdownReport {
         separator(header.size());
         for (MethodSummary m : s.methods()) {
             List<String> cells = new ArrayList<>(List.of(m.method(), m.kind()));
-            s.domains().forEach(d -> cells.add(interval(m.domains().get(d).loss())));
+            s.domains().forEach(d -> cells.add(interval(m.domains().get(d).loss())
+                    + stdErr(m.domains().get(d), m.domains().get(d).lossStdErr())));
             row(cells);
         }
         line("");
+    }
+
+    /** How much of each domain's evaluation part the figures are over. */
+    private void evaluated() {
+        if (s.methods().isEmpty()) {
+            return;
+        }
+        List<String> parts = new ArrayList<>();
+        for (String d : s.domains()) {
+            MethodSummary.DomainSummary x = s.methods().get(0).domains().get(d);
+            parts.add(x.complete() ? f("%s %,d tokens (all %,d windows of its evaluation part)", d, x.tokens(), x.available())
+                    : f("%s %,d tokens (%,d of its %,d windows, %.1f%%, spread evenly)", d, x.tokens(), x.windows(),
+                    x.available(), 100.0 * x.windows() / x.available()));
+        }
+        line("Evaluated, per run: " + String.join("; ", parts) + ".").line("");
+    }
+
+    /** E.g. " [se 0.0041]", or "" when the whole evaluation part was evaluated. */
+    private static String stdErr(MethodSummary.DomainSummary x, double se) {
+        return x.complete() ? "" : f(" [se %.4f]", se);
     }
 
     private void retentionAndMath() {
@@ -166,7 +190,9 @@ public final class MarkdownReport {
                         + "evaluation: means over seeds. Buffers: what the training graphs hold (weights, gradients, AdamW "
                         + "moments, activations, scratch; MoDE: its largest stage), the memory a device needs for the method, "
                         + "the same on every machine. Peak heap: the largest over seeds of the JVM's heap pool peaks, garbage "
-                        + "included, so it depends on the collector and the heap size as much as on the method.").line("");
+                        + "included, so it depends on the collector and the heap size as much as on the method. Active/token "
+                        + "and FLOPs/token count what runs: every MoDE expert runs on every token, also with top-k (the "
+                        + "experts a token did not choose are computed and weighted 0, not skipped).").line("");
         List<String> h = List.of("method", "total", "trainable", "active/token", "fwd FLOPs/token", "train s", "tokens",
                 "tokens/s", "buffers MiB", "peak heap MiB", "eval s", "run s");
         row(h);
@@ -204,35 +230,6 @@ public final class MarkdownReport {
                 }
             });
             line("");
-        }
-    }
-
-    private void data(DataFacts data) {
-        line("## Data").line("")
-                .line("Each domain's documents are cut into chunks and split by content hash into training and held-out "
-                        + "(evaluation) tokens; the fingerprint is the first 16 hex digits of SHA-256 over both token "
-                        + "streams. Skipped: items read but left out, by reason. Every number here is in data.json.").line("");
-        List<String> h = List.of("domain", "source", "weight", "documents", "train tokens", "held-out tokens", "fingerprint",
-                "skipped");
-        row(h);
-        separator(h.size());
-        data.domains().forEach((name, d) -> row(List.of(name, "`" + d.source() + "`", plain(d.weight()),
-                f("%,d", d.documents()), f("%,d", d.trainTokens()), f("%,d", d.validationTokens()), d.fingerprint(),
-                CorpusText.skippedSummary(d.skipped()))));
-        line("");
-        List<String> origins = new ArrayList<>();
-        data.domains().forEach((name, d) -> d.builtIn().forEach(p -> origins.add(f("- %s: `%s` (%s), SHA-256 of its documents "
-                + "`%s`", name, p.coordinates(), p.location().equals("generated") ? "generated" : "read by Maven", p.sha256()))));
-        if (!origins.isEmpty()) {
-            line("Built-in corpora, by Maven coordinates or generator:").line("");
-            origins.forEach(this::line);
-            line("");
-        }
-        if (!data.backbone().isEmpty()) {
-            line("Backbone pretraining corpus (from its checkpoint): " + String.join("; ", data.backbone().entrySet().stream()
-                    .map(e -> (e.getKey().equals("modej.corpus") ? "corpus" : e.getKey().substring("modej.corpus.".length()))
-                            + " " + e.getValue())
-                    .toList()) + ".").line("");
         }
     }
 

@@ -39,8 +39,20 @@ public record MethodSummary(String method, String kind, List<Long> seeds, Map<St
      * @param pVsReference two-sided paired t-test p-value of accuracy against the reference; NaN when undefined
      *                 (fewer than 2 pairs, no variance), null for the reference itself or when there is none
      * @param pairs    seeds paired in the test
+     * @param accuracyStdErr sampling error of each run's accuracy: the standard error over the evaluated
+     *                 batches, mean over seeds (0 when the whole evaluation part was evaluated)
+     * @param lossStdErr sampling error of each run's loss, likewise
+     * @param tokens   tokens evaluated per run (predicted targets)
+     * @param windows  windows evaluated per run
+     * @param available windows the evaluation part holds
      */
-    public record DomainSummary(Statistics.Interval accuracy, Statistics.Interval loss, Double pVsReference, int pairs) {
+    public record DomainSummary(Statistics.Interval accuracy, Statistics.Interval loss, Double pVsReference, int pairs,
+                                double accuracyStdErr, double lossStdErr, long tokens, int windows, int available) {
+
+        /** Whether every window of the evaluation part was evaluated. */
+        public boolean complete() {
+            return windows == available;
+        }
     }
 
     /**
@@ -76,7 +88,10 @@ public record MethodSummary(String method, String kind, List<Long> seeds, Map<St
                 p = Statistics.pairedP(paired.stream().mapToDouble(x -> x[0]).toArray(),
                         paired.stream().mapToDouble(x -> x[1]).toArray());
             }
-            perDomain.put(d, new DomainSummary(interval(runs, acc), interval(runs, r -> r.metrics().get(d).loss()), p, pairs));
+            EvalReport.Metrics m = first.metrics().get(d);
+            perDomain.put(d, new DomainSummary(interval(runs, acc), interval(runs, r -> r.metrics().get(d).loss()), p, pairs,
+                    mean(runs, r -> r.metrics().get(d).accuracyStdErr()), mean(runs, r -> r.metrics().get(d).lossStdErr()),
+                    m.rows(), m.windows(), m.available()));
         }
         boolean retained = first.retention() != null;
         return new MethodSummary(first.method(), first.kind(), runs.stream().map(RunResult::seed).toList(), perDomain,

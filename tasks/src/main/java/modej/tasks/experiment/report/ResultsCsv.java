@@ -51,6 +51,9 @@ public final class ResultsCsv {
             m.put(d + ".perplexity", num(x.perplexity()));
             m.put(d + ".bitsPerByte", num(x.bitsPerByte()));
             m.put(d + ".tokens", Long.toString(x.rows()));
+            m.put(d + ".accuracyStdErr", num(x.accuracyStdErr()));
+            m.put(d + ".lossStdErr", num(x.lossStdErr()));
+            m.put(d + ".windows", x.windows() + "/" + x.available());
         });
         if (r.retention() != null) {
             m.put("retention.accuracyRatio", num(r.retention().accuracyRatio()));
