@@ -65,9 +65,8 @@ class TextSamplerTest {
 
     /**
      * Within the context, sampling with caches gives the same text as recomputing the window for
-     * every token: greedily, and with temperature and top-k from the same seed. (A per-sequence
-     * MoDE gate is left out: the window sampler pads the window with zeros, which the full
-     * forward's non-causal mean pool reads.)
+     * every token: greedily, and with temperature and top-k from the same seed. (Per-sequence MoDE
+     * gates are compared with the full forward in the model module's DecodeTest.)
      */
     @ParameterizedTest
     @ValueSource(strings = {"backbone", "lora", "mode"})
