@@ -162,11 +162,14 @@ public final class JvmBackend implements Backend {
         final Task task;
         final MethodHandle kernel;
         final int[] starts;
+        /** Compiled for one worker: run on the calling thread, no hand-off to the pool. */
+        final boolean whole;
 
         /** The range goes to the first {@code parts} of {@code workers}; the rest get empty ranges. */
         CompiledTask(Task task, MethodHandle kernel, int workers, int parts) {
             this.task = task;
             this.kernel = kernel;
+            this.whole = parts == 1;
             this.starts = new int[workers + 1];
             for (int w = 0; w <= workers; w++) {
                 starts[w] = (int) ((long) task.work() * Math.min(w, parts) / parts);
@@ -237,8 +240,8 @@ public final class JvmBackend implements Backend {
             for (int i = 0; i < tasks.length; i++) {
                 long start = profiling ? System.nanoTime() : 0;
                 CompiledTask t = tasks[i];
-                if (serial || (t.task.work() < 2 * pool.size() && t.task.work() > 0)) {
-                    // Too small to be worth a hand-off: run the whole range here, same result.
+                if (serial || t.whole || (t.task.work() < 2 * pool.size() && t.task.work() > 0)) {
+                    // One worker, or too small to be worth a hand-off: run the whole range here, same result.
                     runWhole(t);
                 } else {
                     pool.run(t);

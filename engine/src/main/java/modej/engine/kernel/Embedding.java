@@ -26,6 +26,20 @@ public final class Embedding {
     }
 
     /**
+     * out (B, C) = wte (V, C)[tokens[b]] + wpe (maxT, C)[positions[b]]: one token per sequence at
+     * its own position, for decoding step by step. Parallel over the B·C outputs.
+     */
+    public static void forwardAt(float[] out, int[] tokens, int[] positions, float[] params, int wteOff, int wpeOff,
+                                 int C, int offset, int count) {
+        for (@Parallel int i = 0; i < count; i++) {
+            int j = offset + i;
+            int b = j / C;
+            int c = j - b * C;
+            out[j] = params[wteOff + tokens[b] * C + c] + params[wpeOff + positions[b] * C + c];
+        }
+    }
+
+    /**
      * dwte (V, C) += dout (rows, C) scattered by tokens (rows). Parallel over channels c in [0, C):
      * each worker walks all rows in order, so rows sharing a token never race.
      */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import modej.model.gpt.GptParams;
+import modej.model.gpt.LmDecoder;
 import modej.model.gpt.LmGraphs;
 import modej.model.param.ParameterCounts;
 import modej.model.param.Slab;
@@ -22,6 +23,9 @@ public interface AdaptedModel {
     GptParams backbone();
 
     LmGraphs graphs(int batch, int seq);
+
+    /** The model recorded for incremental decoding (key/value caches) of {@code batch} sequences. */
+    LmDecoder decoder(int batch);
 
     /** Every slab the model uses. */
     List<Slab> slabs();

@@ -6,8 +6,10 @@ import java.util.Map;
 
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.gpt.GptConfig;
+import modej.model.gpt.GptDecoder;
 import modej.model.gpt.GptGraphs;
 import modej.model.gpt.GptParams;
+import modej.model.gpt.LmDecoder;
 import modej.model.gpt.LmGraphs;
 import modej.model.param.ParameterCounts;
 import modej.model.param.Slab;
@@ -34,6 +36,7 @@ public final class BackboneModel implements AdaptedModel {
     @Override public String method() { return trained ? "full" : "frozen"; }
     @Override public GptParams backbone() { return params; }
     @Override public LmGraphs graphs(int batch, int seq) { return new GptGraphs(params, batch, seq); }
+    @Override public LmDecoder decoder(int batch) { return new GptDecoder(params, null, batch); }
     @Override public List<Slab> slabs() { return params.slabs(); }
 
     @Override

@@ -13,8 +13,10 @@ import modej.model.checkpoint.ModeCheckpoint;
 import modej.model.checkpoint.Safetensors;
 import modej.model.checkpoint.SlabFiles;
 import modej.model.gpt.GptConfig;
+import modej.model.gpt.GptDecoder;
 import modej.model.gpt.GptGraphs;
 import modej.model.gpt.GptParams;
+import modej.model.gpt.LmDecoder;
 import modej.model.gpt.LmGraphs;
 import modej.model.gpt.LoraParams;
 import modej.model.gpt.LoraSlot;
@@ -56,6 +58,7 @@ public final class LoraModel implements AdaptedModel {
     @Override public String method() { return method; }
     @Override public GptParams backbone() { return backbone; }
     @Override public LmGraphs graphs(int batch, int seq) { return new GptGraphs(backbone, lora, batch, seq); }
+    @Override public LmDecoder decoder(int batch) { return new GptDecoder(backbone, lora, batch); }
 
     @Override
     public List<Slab> slabs() {

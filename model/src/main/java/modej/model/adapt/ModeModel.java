@@ -7,8 +7,10 @@ import java.util.Map;
 import modej.model.checkpoint.ModeCheckpoint;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
+import modej.model.gpt.LmDecoder;
 import modej.model.gpt.LmGraphs;
 import modej.model.mode.ModeConfig;
+import modej.model.mode.ModeDecoder;
 import modej.model.mode.ModeGraphs;
 import modej.model.mode.ModeParams;
 import modej.model.param.ParameterCounts;
@@ -49,6 +51,7 @@ public final class ModeModel implements AdaptedModel {
     @Override public String method() { return method; }
     @Override public GptParams backbone() { return params.backbone(); }
     @Override public LmGraphs graphs(int batch, int seq) { return new ModeGraphs(params, batch, seq); }
+    @Override public LmDecoder decoder(int batch) { return new ModeDecoder(params, batch); }
     @Override public List<Slab> slabs() { return params.slabs(); }
 
     /**

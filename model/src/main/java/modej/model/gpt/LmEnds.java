@@ -92,6 +92,7 @@ public final class LmEnds {
     public Buffer.F32 losses() { return losses; }
     public Buffer.F32 correct() { return correct; }
     public Buffer.F32 probs() { return probs; }
+    public Buffer.F32 logits() { return logits; }
     public Buffer.F32 lossScale() { return lossScale; }
 
     private Slab headSlab() {

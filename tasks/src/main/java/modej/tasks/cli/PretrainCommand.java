@@ -9,9 +9,10 @@ import java.util.concurrent.Callable;
 
 import modej.engine.device.Backend;
 import modej.model.checkpoint.GptCheckpoint;
+import modej.model.gpt.DecodeRunner;
 import modej.model.gpt.GptConfig;
+import modej.model.gpt.GptDecoder;
 import modej.model.gpt.GptParams;
-import modej.model.gpt.Runner;
 import modej.model.param.AdamWSettings;
 import modej.model.tokenizer.ByteTokenizer;
 import modej.model.tokenizer.Gpt2Tokenizer;
@@ -156,9 +157,8 @@ final class PretrainCommand implements Callable<Integer> {
             }
             System.out.println("checkpoint: " + checkpoint);
             if (sampleTokens > 0) {
-                Runner one = Runner.of(params, 1, config.context(), backend, null);
-                String text = new TextSampler(one, tok, config.context())
-                        .sample("The ", sampleTokens, 0.8f, 40, seed);
+                DecodeRunner one = new DecodeRunner(new GptDecoder(params, null, 1), backend);
+                String text = new TextSampler(one, tok).sample("The ", sampleTokens, 0.8f, 40, seed);
                 System.out.println("sample: " + text.replace('\n', ' '));
             }
             if (backendOptions.profile) {

@@ -16,7 +16,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param mathDomain   the domain of GSM8K-style problems whose final answers are scored by greedy
  *                     decoding (default: {@code math} if there is such a domain; {@code none} for none)
  * @param mathProblems held-out problems to answer per run (default 20; 0 = none)
- * @param mathTokens   tokens generated per answer (default 64)
+ * @param mathTokens   tokens generated per answer at most (default: the number that lets the most scored
+ *                     problems fit whole, question and reference solution within budget.seq)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EvaluationSpec(Integer evalBatches, Double validation, Integer batch, Integer lossEvery,
@@ -41,7 +42,9 @@ public record EvaluationSpec(Integer evalBatches, Double validation, Integer bat
             ConfigValues.positive("lossEvery", lossEvery, 1);
         }
         mathProblems = ConfigValues.atLeast("mathProblems", mathProblems, 20, 0);
-        mathTokens = ConfigValues.positive("mathTokens", mathTokens, 64);
+        if (mathTokens != null) {
+            ConfigValues.positive("mathTokens", mathTokens, 1);
+        }
     }
 
     /** With the defaults that depend on the rest of the file. */

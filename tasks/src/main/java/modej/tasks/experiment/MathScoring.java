@@ -4,7 +4,7 @@ import java.util.List;
 
 import modej.engine.device.Backend;
 import modej.model.adapt.AdaptedModel;
-import modej.model.gpt.Runner;
+import modej.model.gpt.DecodeRunner;
 import modej.model.tokenizer.Tokenizer;
 import modej.tasks.data.Document;
 import modej.tasks.data.DomainData;
@@ -13,17 +13,24 @@ import modej.tasks.generate.TextSampler;
 
 /**
  * Final-answer accuracy on held-out math problems: the first {@code problems} documents of the math
- * domain's evaluation part (the same text next-token accuracy is measured on), each question
- * continued greedily by the model for {@code tokens} tokens and scored by {@link MathAnswerAccuracy}.
+ * domain's evaluation part (the same text next-token accuracy is measured on), each question cut
+ * from the left to fit the window beside the tokens to generate, continued greedily with key/value
+ * caches until its {@code ####} line ends or the tokens run out, and scored by
+ * {@link MathAnswerAccuracy}. The tokens to generate are {@code evaluation.mathTokens}, or by
+ * default the number that lets the most problems fit whole (question and reference solution
+ * within the window).
  */
 final class MathScoring {
 
+    /** Problems decoded at once, one per decoder row. */
+    static final int BATCH = 8;
+
     private final String domain;
-    private final List<Document> questions;
-    private final int tokens;
+    private final List<MathAnswerAccuracy.Question> questions;
+    private final Integer tokens;
     private final Tokenizer tokenizer;
 
-    private MathScoring(String domain, List<Document> questions, int tokens, Tokenizer tokenizer) {
+    private MathScoring(String domain, List<MathAnswerAccuracy.Question> questions, Integer tokens, Tokenizer tokenizer) {
         this.tokenizer = tokenizer;
         this.domain = domain;
         this.questions = questions;
@@ -36,27 +43,69 @@ final class MathScoring {
      */
     static MathScoring of(ExperimentConfig config, DomainData data) {
         EvaluationSpec e = config.evaluation();
+        if (e.mathTokens() != null && e.mathTokens() >= config.budget().seq()) {
+            throw new IllegalArgumentException("evaluation.mathTokens: " + e.mathTokens() + " leaves no room for a question "
+                    + "in the window of budget.seq = " + config.budget().seq() + " tokens; lower it or leave it out (default: "
+                    + "what the held-out problems need)");
+        }
         List<Document> held = data.evaluationChunks(e.mathDomain());
-        List<Document> questions = held.subList(0, Math.min(e.mathProblems(), held.size()));
-        for (Document d : questions) {
+        List<Document> docs = held.subList(0, Math.min(e.mathProblems(), held.size()));
+        List<MathAnswerAccuracy.Question> questions = docs.stream().map(d -> {
             try {
-                MathAnswerAccuracy.question(d);
+                return MathAnswerAccuracy.question(d);
             } catch (IllegalArgumentException x) {
                 throw new IllegalArgumentException("evaluation.mathDomain: " + x.getMessage()
                         + "; set evaluation.mathDomain=none or evaluation.mathProblems=0");
             }
-        }
-        return new MathScoring(e.mathDomain(), List.copyOf(questions), e.mathTokens(), data.tokenizer());
+        }).toList();
+        return new MathScoring(e.mathDomain(), questions, e.mathTokens(), data.tokenizer());
     }
 
-    /** Scores {@code model} with prompts and continuations in a window of {@code window} tokens. */
+    /** Scoring of {@code questions} as given (for tests); {@code tokens} null for the default. */
+    static MathScoring of(String domain, List<MathAnswerAccuracy.Question> questions, Integer tokens, Tokenizer tokenizer) {
+        return new MathScoring(domain, List.copyOf(questions), tokens, tokenizer);
+    }
+
+    /** Scores {@code model} with prompts and continuations in a window of {@code window} tokens (capped by its context). */
     RunResult.MathScore score(AdaptedModel model, Backend backend, int window) {
-        Runner one = new Runner(model.graphs(1, window), backend, null);
-        TextSampler sampler = new TextSampler(one, tokenizer, window);
-        MathAnswerAccuracy.Result r = MathAnswerAccuracy.score(questions, prompt -> {
-            String text = sampler.sample(prompt, tokens, 0f, 0, 0);
-            return text.startsWith(prompt) ? text.substring(prompt.length()) : text;
-        });
-        return new RunResult.MathScore(domain, r.problems(), r.correct(), r.unanswered(), r.accuracy());
+        int w = Math.min(window, model.backbone().config().context());
+        TextSampler sampler = new TextSampler(new DecodeRunner(model.decoder(BATCH), backend), tokenizer);
+        int[] prompt = questions.stream().mapToInt(q -> sampler.tokenCount(q.prompt())).toArray();
+        int[] solution = questions.stream().mapToInt(q -> sampler.tokenCount(q.solution())).toArray();
+        int k = tokens != null ? Math.min(tokens, w - 1) : bestTokens(prompt, solution, w);
+        int limit = w - k;
+        MathAnswerAccuracy.Result r = MathAnswerAccuracy.score(questions,
+                q -> fits(prompt[questions.indexOf(q)], solution[questions.indexOf(q)], limit, k),
+                prompts -> sampler.greedy(prompts, limit, k, MathAnswerAccuracy::answerLineEnded));
+        return new RunResult.MathScore(domain, r.problems(), r.fit(), r.answered(), r.correct(), r.unanswered(),
+                r.accuracy(), k, w);
+    }
+
+    /** Whether a problem fits whole: its question within the prompt limit, its solution within the tokens generated. */
+    static boolean fits(int prompt, int solution, int promptLimit, int tokens) {
+        return prompt <= promptLimit && solution <= tokens;
+    }
+
+    /**
+     * The tokens to generate that let the most problems fit whole in a window of {@code window}
+     * (ties: the larger); the candidates are the solutions' lengths below the window. When none
+     * fits, half the window.
+     */
+    static int bestTokens(int[] prompt, int[] solution, int window) {
+        int best = Math.max(1, window / 2), most = 0;
+        for (int k : solution) {
+            if (k < 1 || k >= window) {
+                continue;
+            }
+            int fit = 0;
+            for (int i = 0; i < prompt.length; i++) {
+                fit += fits(prompt[i], solution[i], window - k, k) ? 1 : 0;
+            }
+            if (fit > most || (fit == most && fit > 0 && k > best)) {
+                most = fit;
+                best = k;
+            }
+        }
+        return best;
     }
 }

@@ -69,11 +69,18 @@ public record RunResult(String method, String kind, long seed, String fingerprin
      *
      * @param domain     the math domain
      * @param problems   problems asked
+     * @param fit        problems whose whole question and reference solution fit the window (question within
+     *                   window − tokens, solution within tokens); the others had their question cut from the left
+     *                   or too few tokens to write the reference solution
+     * @param answered   continuations that reached {@code #### <answer>}
      * @param correct    exact final answers
-     * @param unanswered continuations without {@code ####}
+     * @param unanswered continuations without {@code ####} (problems − answered)
      * @param accuracy   correct / problems
+     * @param tokens     tokens generated per answer at most
+     * @param window     tokens the model sees: prompt (cut to window − tokens) and continuation
      */
-    public record MathScore(String domain, int problems, int correct, int unanswered, double accuracy) {
+    public record MathScore(String domain, int problems, int fit, int answered, int correct, int unanswered,
+                            double accuracy, int tokens, int window) {
     }
 
     /** The run's folder name: {@code <method>-seed<k>}. */

@@ -16,33 +16,57 @@ class MathAnswerAccuracyTest {
     @Test
     void fakeGeneratorRightOnHalfScoresHalf() {
         List<Document> test = Split.of(MathProblems.generate(0, 2000), 0.8, 0.1, 0.1).test();
+        List<MathAnswerAccuracy.Question> questions = test.stream().map(MathAnswerAccuracy::question).toList();
         Map<String, String> solutions = new HashMap<>();
         for (Document doc : test) {
             MathAnswerAccuracy.Question q = MathAnswerAccuracy.question(doc);
             solutions.put(q.prompt(), doc.text().substring(q.prompt().length()));
+            assertEquals(doc.text(), q.prompt() + q.solution());
         }
-        int[] calls = {0};
-        // Right on even calls (the worked answer, then the start of another problem), wrong or
-        // silent on odd ones.
-        MathAnswerAccuracy.Result result = MathAnswerAccuracy.score(test, prompt -> {
-            assertTrue(prompt.endsWith("?\n"), prompt);
-            int call = calls[0]++;
-            if (call % 2 == 0) {
-                return solutions.get(prompt) + "\nNoah has 5 marbles.\n#### 5";
+        // Right on even prompts (the worked answer, then the start of another problem), wrong or
+        // silent on odd ones; every third problem "fits".
+        int[] fitCalls = {0};
+        MathAnswerAccuracy.Result result = MathAnswerAccuracy.score(questions, q -> fitCalls[0]++ % 3 == 0, prompts -> {
+            List<String> out = new java.util.ArrayList<>();
+            for (int call = 0; call < prompts.size(); call++) {
+                String prompt = prompts.get(call);
+                assertTrue(prompt.endsWith("?\n"), prompt);
+                out.add(call % 2 == 0 ? solutions.get(prompt) + "\nNoah has 5 marbles.\n#### 5"
+                        : call % 4 == 1 ? "She has 3 apples.\n#### 123456789\n" : "I am not sure.");
             }
-            return call % 4 == 1 ? "She has 3 apples.\n#### 123456789\n" : "I am not sure.";
+            return out;
         });
         assertEquals(test.size(), result.problems());
+        assertEquals((test.size() + 2) / 3, result.fit());
         assertEquals((test.size() + 1) / 2, result.correct());
         assertEquals(test.size() / 4, result.unanswered());
+        assertEquals(test.size() - test.size() / 4, result.answered());
         assertEquals((double) result.correct() / test.size(), result.accuracy());
         assertTrue(test.size() > 100, "test part " + test.size());
     }
 
     @Test
+    void generatorThatWritesTheSolutionsScoresOne() {
+        List<MathAnswerAccuracy.Question> questions = MathProblems.generate(4, 30).stream()
+                .map(MathAnswerAccuracy::question).toList();
+        MathAnswerAccuracy.Result result = MathAnswerAccuracy.score(questions, q -> true,
+                prompts -> questions.stream().map(MathAnswerAccuracy.Question::solution).toList());
+        assertEquals(new MathAnswerAccuracy.Result(30, 30, 30, 30), result);
+        assertEquals(1.0, result.accuracy());
+    }
+
+    @Test
     void promptIsTheQuestionLine() {
         Document doc = new Document("d", "How many?\nIt is 2+3 = <<2+3=5>>5.\n#### 5");
-        assertEquals(new MathAnswerAccuracy.Question("How many?\n", "5"), MathAnswerAccuracy.question(doc));
+        assertEquals(new MathAnswerAccuracy.Question("How many?\n", "It is 2+3 = <<2+3=5>>5.\n#### 5", "5"),
+                MathAnswerAccuracy.question(doc));
+    }
+
+    @Test
+    void anAnswerLineEndsAtTheNewlineAfterTheMarker() {
+        assertFalse(MathAnswerAccuracy.answerLineEnded("It is 5.\n#### 5"));
+        assertFalse(MathAnswerAccuracy.answerLineEnded("It is 5.\n"));
+        assertTrue(MathAnswerAccuracy.answerLineEnded("It is 5.\n#### 5\n"));
     }
 
     @Test
@@ -59,14 +83,15 @@ class MathAnswerAccuracyTest {
 
     @Test
     void resultReads() {
-        assertEquals("3/4 correct (75.0%), 1 unanswered", new MathAnswerAccuracy.Result(4, 3, 1).toString());
-        assertEquals(0, new MathAnswerAccuracy.Result(0, 0, 0).accuracy());
+        assertEquals("3/4 correct (75.0%), 3 answered, 2 fit", new MathAnswerAccuracy.Result(4, 2, 3, 3).toString());
+        assertEquals(1, new MathAnswerAccuracy.Result(4, 2, 3, 3).unanswered());
+        assertEquals(0, new MathAnswerAccuracy.Result(0, 0, 0, 0).accuracy());
     }
 
     @Test
     void nonMathDocumentIsNamed() {
         var e = assertThrows(IllegalArgumentException.class,
-                () -> MathAnswerAccuracy.score(List.of(new Document("notes.txt:3", "just text\nno answer")), p -> ""));
+                () -> MathAnswerAccuracy.question(new Document("notes.txt:3", "just text\nno answer")));
         assertEquals("notes.txt:3: not a math problem (a question line, worked lines and '#### N')", e.getMessage());
     }
 }

@@ -169,6 +169,10 @@ class ExperimentResumeTest {
         assertTrue(report.contains("| mode | mode |"), report);
         assertTrue(report.contains("## Data"), report);
         assertTrue(report.contains("| buffers MiB | peak heap MiB |"), report);
+        // the tiny config's 16-token window holds no math question: the report says so
+        assertTrue(report.contains("Math final answers: 2 held-out problems"), report);
+        assertTrue(report.contains("0 of 2 problems fit whole"), report);
+        assertTrue(report.contains("> **Warning:** no problem fits the 16-token window whole"), report);
         for (String run : RUNS) {
             for (RunResult.Stage stage : RunResult.read(out.resolve("runs").resolve(run).resolve("result.json")).stages()) {
                 assertTrue(stage.bufferBytes() > 4L * 3 * 16 * 16, run + " " + stage.name() + ": " + stage.bufferBytes());

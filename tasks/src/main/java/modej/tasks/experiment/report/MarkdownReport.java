@@ -157,6 +157,31 @@ public final class MarkdownReport {
             row(cells);
         }
         line("");
+        if (s.hasMath()) {
+            mathCounts();
+        }
+    }
+
+    /** What the math accuracy rests on, and a warning where it cannot mean anything. */
+    private void mathCounts() {
+        List<MethodSummary> scored = s.methods().stream().filter(m -> m.mathCounts() != null).toList();
+        MethodSummary.MathCounts c = scored.get(0).mathCounts();
+        line(f("Math final answers: %d held-out problems of the math domain; each question, cut from the left to %d "
+                + "tokens, is continued greedily for at most %d tokens (window %d), stopping after its `####` line. "
+                + "%d of %d problems fit whole (question and reference solution within those limits). Answered "
+                + "(reached `#### <answer>`) and correct, mean over seeds: %s.", c.problems(), c.window() - c.tokens(),
+                c.tokens(), c.window(), c.fit(), c.problems(), String.join("; ", scored.stream()
+                        .map(m -> f("%s %.1f answered, %.1f correct", m.method(), m.mathCounts().answered(),
+                                m.mathCounts().correct())).toList()))).line("");
+        if (c.fit() == 0) {
+            line(f("> **Warning:** no problem fits the %d-token window whole, so the final-answer accuracy is 0 or "
+                    + "luck by construction and compares nothing. Use a backbone with a longer context and a larger "
+                    + "budget.seq, or shorter problems.", c.window())).line("");
+        } else if (scored.stream().allMatch(m -> m.mathCounts().answered() == 0)) {
+            line("> **Warning:** no model produced a `####` answer, so the final-answer accuracy is 0 by construction "
+                    + "and compares nothing: the models have not learnt the answer format (train longer, or on more "
+                    + "math).").line("");
+        }
     }
 
     private void costs() {

@@ -21,6 +21,7 @@ import modej.tasks.experiment.RunResult;
  * @param retention  accuracy on English / the frozen backbone's; null without an English domain
  * @param retentionLoss loss on English − the frozen backbone's; null without an English domain
  * @param math       final-answer accuracy; null when not scored
+ * @param mathCounts what the math accuracy rests on: problems, how many fit, answered and correct; null when not scored
  * @param costs      parameter counts (equal over seeds) and mean training and evaluation costs
  * @param gates      MoDE only: domain → block → mean weight per source, averaged over seeds
  * @param sources    the gate's sources (backbone, then experts); empty unless MoDE
@@ -28,7 +29,7 @@ import modej.tasks.experiment.RunResult;
  */
 public record MethodSummary(String method, String kind, List<Long> seeds, Map<String, DomainSummary> domains,
                             Statistics.Interval retention, Statistics.Interval retentionLoss, Statistics.Interval math,
-                            Costs costs, Map<String, List<double[]>> gates, List<String> sources, List<double[]> lossCurve) {
+                            MathCounts mathCounts, Costs costs, Map<String, List<double[]>> gates, List<String> sources, List<double[]> lossCurve) {
 
     /**
      * One domain.
@@ -51,6 +52,19 @@ public record MethodSummary(String method, String kind, List<Long> seeds, Map<St
         /** Whether every window of the evaluation part was evaluated. */
         public boolean complete() {
             return windows == available;
+        }
+    }
+
+    /**
+     * The counts behind the math accuracy. Problems, fit, tokens and window are the same for every
+     * seed (the same questions, cut the same way); answered and correct are means over seeds.
+     */
+    public record MathCounts(int problems, int fit, double answered, double correct, int tokens, int window) {
+
+        static MathCounts of(List<RunResult> runs) {
+            RunResult.MathScore first = runs.get(0).math();
+            return new MathCounts(first.problems(), first.fit(), mean(runs, r -> r.math().answered()),
+                    mean(runs, r -> r.math().correct()), first.tokens(), first.window());
         }
     }
 
@@ -83,7 +97,8 @@ public record MethodSummary(String method, String kind, List<Long> seeds, Map<St
         return new MethodSummary(first.method(), first.kind(), runs.stream().map(RunResult::seed).toList(), perDomain,
                 retained ? interval(runs, r -> r.retention().accuracyRatio()) : null,
                 retained ? interval(runs, r -> r.retention().lossDifference()) : null,
-                first.math() == null ? null : interval(runs, r -> r.math().accuracy()), costs(runs), gates(runs),
+                first.math() == null ? null : interval(runs, r -> r.math().accuracy()),
+                first.math() == null ? null : MathCounts.of(runs), costs(runs), gates(runs),
                 sources(first), lossCurve(runs));
     }
 

@@ -64,6 +64,10 @@ public final class ResultsCsv {
             m.put("math.correct", Integer.toString(r.math().correct()));
             m.put("math.unanswered", Integer.toString(r.math().unanswered()));
             m.put("math.problems", Integer.toString(r.math().problems()));
+            m.put("math.fit", Integer.toString(r.math().fit()));
+            m.put("math.answered", Integer.toString(r.math().answered()));
+            m.put("math.tokens", Integer.toString(r.math().tokens()));
+            m.put("math.window", Integer.toString(r.math().window()));
         }
         EvalReport.Costs c = r.costs();
         m.put("params.total", Long.toString(c.totalParams()));

@@ -1,0 +1,72 @@
+package modej.model.gpt;
+
+import modej.engine.graph.Buffer;
+import modej.engine.graph.Graph;
+import modej.engine.kernel.CachedAttention;
+import modej.engine.kernel.Gelu;
+import modej.engine.kernel.LayerNorm;
+import modej.engine.kernel.Residual;
+
+/**
+ * One pre-LayerNorm GPT-2 block for one new position per sequence: {@link TransformerLayer#forward}
+ * with attention reading the layer's {@link KvCache} instead of recomputing the earlier positions.
+ * Rows are the B sequences; each sequence's position is in {@code positions} (B).
+ */
+public final class DecodeLayer {
+
+    private final TransformerLayer.Activations a;
+    private final KvCache cache;
+    private final int context;
+
+    /**
+     * Buffers for {@code batch} sequences of up to {@code context} positions.
+     *
+     * @param lora the layer's LoRA adapters, or null
+     */
+    public DecodeLayer(String prefix, int batch, int context, int C, int NH, LoraSlot lora) {
+        Shape rows = new Shape(batch, 1, C, NH);   // one row per sequence
+        this.a = new TransformerLayer.Activations(prefix, rows, lora,
+                lora == null ? null : new TransformerLayer.Scratch(prefix + ".lora_scratch", rows));
+        this.cache = new KvCache(prefix, batch, context, C, NH);
+        this.context = context;
+    }
+
+    /** The layer's output (B,C). */
+    public Buffer.F32 out() {
+        return a.out;
+    }
+
+    /** Records x (B,C) → out (B,C), appending this step's keys and values to the cache. */
+    public void forward(Graph g, String name, LayerSlot w, Buffer.F32 x, Buffer.I32 positions, int batch, int C, int NH) {
+        int T = context;
+        Buffer.F32 p = w.slab().params();
+        // 1. ln1 = LayerNorm(x)
+        g.task(name + ".ln1", LayerNorm.class, "forward", batch, a.ln1, a.ln1Mean, a.ln1Rstd, x, p,
+                w.offset("ln1.weight"), w.offset("ln1.bias"), C);
+        // 2. qkv = ln1 · Wqkvᵀ + b   (B,3C)
+        Projection.forward(g, name + ".qkv", w, "qkv", a.qkv, a.ln1, batch, C, 3 * C, a.lora, a.lora("qkv"));
+        // 3. cache this position's k and v; atty = softmax(q·kᵀ/√hs)·v over the cached positions
+        g.task(name + ".kv_store", CachedAttention.class, "store", batch * C, cache.keys, cache.values, a.qkv,
+                positions, T, C);
+        g.task(name + ".attn.scores", CachedAttention.class, "scores", batch * NH * T, cache.scores, a.qkv,
+                cache.keys, positions, T, C, NH);
+        g.task(name + ".attn.softmax", CachedAttention.class, "softmax", batch * NH, cache.scores, positions, T, NH);
+        g.task(name + ".attn.values", CachedAttention.class, "values", batch * C, a.atty, cache.scores,
+                cache.values, positions, T, C, NH);
+        // 4. attn_proj = atty · Wprojᵀ + b
+        Projection.forward(g, name + ".attn_proj", w, "attn_proj", a.attProj, a.atty, batch, C, C, a.lora, a.lora("attn_proj"));
+        // 5. res2 = x + attn_proj
+        g.task(name + ".res2", Residual.class, "forward", batch * C, a.res2, x, a.attProj);
+        // 6. ln2 = LayerNorm(res2)
+        g.task(name + ".ln2", LayerNorm.class, "forward", batch, a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, p,
+                w.offset("ln2.weight"), w.offset("ln2.bias"), C);
+        // 7. fch = ln2 · Wfcᵀ + b   (B,4C)
+        Projection.forward(g, name + ".fc", w, "fc", a.fch, a.ln2, batch, C, 4 * C, a.lora, a.lora("fc"));
+        // 8. fch_gelu = GELU(fch)
+        g.task(name + ".gelu", Gelu.class, "forward", batch * 4 * C, a.fchGelu, a.fch);
+        // 9. fc_proj = fch_gelu · Wfcprojᵀ + b
+        Projection.forward(g, name + ".fc_proj", w, "fc_proj", a.fcProj, a.fchGelu, batch, 4 * C, C, a.lora, a.lora("fc_proj"));
+        // 10. out = res2 + fc_proj
+        g.task(name + ".res3", Residual.class, "forward", batch * C, a.out, a.res2, a.fcProj);
+    }
+}

@@ -1,0 +1,115 @@
+package modej.model.mode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import modej.engine.graph.Buffer;
+import modej.engine.graph.Graph;
+import modej.engine.kernel.Gate;
+import modej.engine.kernel.Matmul;
+import modej.engine.kernel.PrefixMean;
+import modej.model.gpt.DecodeLayer;
+import modej.model.gpt.GptConfig;
+import modej.model.gpt.GptDecoder;
+import modej.model.gpt.LayerSlot;
+import modej.model.gpt.LmDecoder;
+import modej.model.gpt.LmEnds;
+import modej.model.gpt.Shape;
+import modej.model.param.Slab;
+
+/**
+ * A MoDE model recorded for incremental decoding: per block, the backbone's layers and every
+ * expert's layers each decode the new position with their own key/value caches, and the block's
+ * gate mixes their outputs. A per-token gate reads the block input's row; a per-sequence gate
+ * reads the causal prefix mean of the block input (mean of x_b[0..t]), kept as running sums.
+ */
+public final class ModeDecoder implements LmDecoder {
+
+    private final ModeParams params;
+    private final int batch;
+    private final LmEnds ends;
+    private final Buffer.I32 positions;
+    private final Graph step;
+
+    public ModeDecoder(ModeParams params, int batch) {
+        this.params = params;
+        this.batch = batch;
+        GptConfig c = params.backbone().config();
+        int C = c.width(), NH = c.heads(), T = c.context();
+        this.ends = new LmEnds(params.backbone(), new Shape(batch, 1, C, NH));   // one row per sequence
+        this.positions = new Buffer.I32("positions", batch);                   // (B)
+        java.util.Arrays.fill(ends.targets().data(), -1);
+        this.step = new Graph("decode");
+        // 1. x_0 (B,C) = wte[token] + wpe[position]
+        GptDecoder.embedAt(step, ends, positions, params.backbone(), batch);
+        Buffer.F32 x = ends.encoded();
+        for (int b = 0; b < params.config().blocks(); b++) {
+            x = block(b, x, C, NH, T);
+        }
+        // 3. lnf, logits and probabilities (B,V)
+        ends.head(step, x);
+    }
+
+    /** 2. Block b: backbone and experts read x_b (B,C); returns x_{b+1} = Σ_s g_s · y_s. */
+    private Buffer.F32 block(int b, Buffer.F32 x, int C, int NH, int T) {
+        ModeConfig mc = params.config();
+        GateConfig gc = mc.gate();
+        int E1 = mc.sources();
+        String name = "b" + b;
+        List<Buffer.F32> sources = new ArrayList<>();
+        // 2a. the backbone's layers of the block
+        Buffer.F32 y = x;
+        for (int j = 0; j < params.layersPerBlock(); j++) {
+            int l = b * params.layersPerBlock() + j;
+            DecodeLayer layer = new DecodeLayer("l" + l, batch, T, C, NH, null);
+            layer.forward(step, name + ".backbone.l" + j, LayerSlot.of(params.backbone().layer(l)), y, positions, batch, C, NH);
+            y = layer.out();
+        }
+        sources.add(y);
+        // 2b. each expert's layers of the block, with caches of their own
+        for (String e : mc.experts()) {
+            y = x;
+            for (int j = 0; j < mc.layersPerExpertBlock(); j++) {
+                String prefix = "e." + e + ".b" + b + ".l" + j;
+                DecodeLayer layer = new DecodeLayer(prefix, batch, T, C, NH, null);
+                layer.forward(step, name + ".expert." + e + ".l" + j, params.expertLayer(e, b, j), y, positions, batch, C, NH);
+                y = layer.out();
+            }
+            sources.add(y);
+        }
+        // 2c. gate input: the row itself, or the prefix mean of the sequence's rows so far
+        Buffer.F32 gateInput = x;
+        if (gc.sequenceLevel()) {
+            Buffer.F32 pooled = new Buffer.F32(name + ".gate.pooled", batch * C);      // (B,C)
+            Buffer.F32 sums = new Buffer.F32(name + ".gate.prefix_sums", batch * T * C); // (B,T,C)
+            step.task(name + ".gate.pool", PrefixMean.class, "advance", batch * C, pooled, sums, x, positions, T, C);
+            gateInput = pooled;
+        }
+        // 2d. weights (B,E1) = softmax(gate input · Wgᵀ + bg), top-k renormalised
+        Slab gate = params.gate();
+        Buffer.F32 logits = new Buffer.F32(name + ".gate.logits", batch * E1);   // (B,E1)
+        Buffer.F32 probs = new Buffer.F32(name + ".gate.probs", batch * E1);     // (B,E1)
+        Buffer.F32 weights = new Buffer.F32(name + ".gate.weights", batch * E1); // (B,E1)
+        step.task(name + ".gate.logits", Matmul.class, "forward", batch, logits, gateInput, gate.params(),
+                gate.offset(name + ".weight"), gate.offset(name + ".bias"), C, E1);
+        step.task(name + ".gate.softmax", Gate.class, "forward", batch, weights, probs, logits, E1, gc.topK(),
+                1f / gc.temperature());
+        // 2e. x_{b+1} = Σ_s weights[s] · y_s, one gate row per sequence row
+        Buffer.F32 mixed = new Buffer.F32(name + ".mixed", batch * C);            // (B,C)
+        for (int s = 0; s < E1; s++) {
+            step.task(name + ".gate.mix" + s, Gate.class, "mixForward", batch, mixed, sources.get(s), weights, s, E1, C,
+                    1, s == 0 ? 0 : 1);
+        }
+        return mixed;
+    }
+
+    @Override public int batch() { return batch; }
+    @Override public int context() { return params.backbone().config().context(); }
+    @Override public Buffer.I32 tokens() { return ends.tokens(); }
+    @Override public Buffer.I32 positions() { return positions; }
+    @Override public Buffer.F32 logits() { return ends.logits(); }
+    @Override public Buffer.F32 probs() { return ends.probs(); }
+    @Override public List<Graph> step() { return List.of(step); }
+    @Override public List<Buffer> constants() { return List.of(ends.targets()); }
+    @Override public List<Slab> slabs() { return params.slabs(); }
+}
