@@ -76,7 +76,7 @@ final class BackboneSource {
         Pretrainer.Settings settings = new Pretrainer.Settings(p.batch(), p.seq(), p.steps(),
                 new LearningRate(p.lr(), p.minLr(), p.warmupSteps(), p.steps()),
                 new AdamWSettings(AdamWSettings.DEFAULT.beta1(), AdamWSettings.DEFAULT.beta2(), AdamWSettings.DEFAULT.eps(),
-                        p.weightDecay()), 0, p.evalBatches(), p.checkpointEvery(), p.seed());
+                        p.weightDecay()), 0, p.evalBatches(), p.checkpointEvery(), p.seed(), 0f);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put(SPEC_KEY, wanted);
         provenance.putAll(corpus.metadata(p.corpus()));

@@ -167,7 +167,7 @@ final class MethodTraining {
         AdamWSettings adamw = new AdamWSettings(AdamWSettings.DEFAULT.beta1(), AdamWSettings.DEFAULT.beta2(),
                 AdamWSettings.DEFAULT.eps(), b.weightDecay());
         Adaptation.Settings s = new Adaptation.Settings(b.batch(), b.seq(), steps,
-                new LearningRate(lr, Math.min(b.minLr(), lr), warmup, steps), adamw, 0, 1, seed);
+                new LearningRate(lr, Math.min(b.minLr(), lr), warmup, steps), adamw, 0, 1, seed, b.clipNorm());
         LossCurve losses = new LossCurve(steps, config.evaluation().lossEvery());
         Map<String, String> provenance = Map.of("modej.experiment", config.name(), "modej.stage", name);
         Adaptation.Outcome o = Adaptation.train(model, s, backend, batches, null, out, provenance, log, losses);
