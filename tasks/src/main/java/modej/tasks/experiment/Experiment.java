@@ -21,6 +21,7 @@ import modej.model.gpt.GptParams;
 import modej.model.mode.GateConfig;
 import modej.model.mode.ModeConfig;
 import modej.tasks.data.DomainData;
+import modej.tasks.train.OutputLock;
 
 /**
  * Runs an experiment file: resolves the config (saved as {@code OUT/resolved.yaml}, with the
@@ -66,7 +67,13 @@ public final class Experiment {
 
     /** Runs every (seed, method) that has no result yet and returns all results. */
     public Summary run() throws IOException {
-        Files.createDirectories(out);
+        // one experiment at a time on OUT: the lock also creates OUT and proves it writable
+        try (OutputLock lock = OutputLock.acquire(out.resolve("experiment.lock"), "experiment folder " + out)) {
+            return runLocked();
+        }
+    }
+
+    private Summary runLocked() throws IOException {
         GptConfig shape = fileConfig.backbone().pretrain() != null ? fileConfig.backbone().pretrain().model()
                 : BackboneSource.load(backends.with(b -> BackboneSource.prepare(fileConfig.backbone(), out, b, log))).config();
         ExperimentConfig config = fileConfig.budget().seq() == null ? fileConfig.withSeq(shape.context()) : fileConfig;
@@ -108,8 +115,11 @@ public final class Experiment {
                 log.printf("[%d/%d] %s: %s%n", index, total, label,
                         m.method().equals("frozen") ? "evaluating the frozen backbone" : "training " + m.method());
                 context = context != null ? context : new RunContext(config, domains.load(), backboneFile, backends, log);
-                RunResult r = context.run(m, seed, fingerprint, dir);
-                r.write(file);
+                RunResult r;
+                try (OutputLock runLock = OutputLock.acquire(dir.resolve("run.lock"), "run folder " + dir)) {
+                    r = context.run(m, seed, fingerprint, dir);
+                    r.write(file);
+                }
                 log.printf(Locale.ROOT, "[%d/%d] %s: %s; %.1f s%n", index, total, label, accuracies(r), r.runSeconds());
                 results.add(r);
                 ran.add(label);

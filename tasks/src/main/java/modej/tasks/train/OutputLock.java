@@ -38,6 +38,7 @@ public final class OutputLock implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
+    private Path created; // the outermost folder acquire created, or null
 
     private OutputLock(Path file, FileChannel channel, FileLock lock) {
         this.file = file;
@@ -51,6 +52,10 @@ public final class OutputLock implements AutoCloseable {
      */
     public static OutputLock acquire(Path file, String what) {
         Path dir = file.toAbsolutePath().getParent();
+        Path created = null;
+        for (Path d = dir; d != null && !Files.exists(d); d = d.getParent()) {
+            created = d;
+        }
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -61,7 +66,9 @@ public final class OutputLock implements AutoCloseable {
             throw new IllegalArgumentException(what + " is in use by another run (this process, lock " + file + ")");
         }
         try {
-            return lock(file, what, dir);
+            OutputLock l = lock(file, what, dir);
+            l.created = created;
+            return l;
         } catch (RuntimeException e) {
             HELD.remove(key);
             throw e;
@@ -104,11 +111,23 @@ public final class OutputLock implements AutoCloseable {
         return file;
     }
 
-    /** Empties the lock file and releases the lock. */
+    /**
+     * Empties the lock file and releases the lock. A run that wrote nothing (it stopped at a check)
+     * leaves nothing: the lock file and the folders {@link #acquire} created are deleted.
+     */
     @Override
     public void close() {
         try {
             channel.truncate(0);
+            if (created != null && onlyLockIn(file.toAbsolutePath().getParent())) {
+                Files.delete(file);
+                for (Path d = file.toAbsolutePath().getParent(); d != null; d = d.getParent()) {
+                    Files.deleteIfExists(d);
+                    if (d.equals(created)) {
+                        break;
+                    }
+                }
+            }
         } catch (IOException ignored) {
             // the lock is released below all the same
         }
@@ -119,6 +138,12 @@ public final class OutputLock implements AutoCloseable {
         }
         close(channel);
         HELD.remove(file.toAbsolutePath().normalize());
+    }
+
+    private boolean onlyLockIn(Path dir) throws IOException {
+        try (var entries = Files.list(dir)) {
+            return entries.allMatch(p -> p.getFileName().equals(file.getFileName()));
+        }
     }
 
     /** pid, host and start time of this process, as the lock file holds them. */
