@@ -154,6 +154,10 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int train(Path file) throws Exception {
+        if ((method.equals("lora") && rank < 1) || (method.startsWith("mode") && (blocks < 1 || expertLayers < 1))) {
+            throw new UserError(method.equals("lora") ? "--rank must be >= 1, got " + rank
+                    : "--blocks and --expert-layers must be >= 1, got " + blocks + " and " + expertLayers);
+        }
         GptParams base = GptCheckpoint.load(backbone, false).params();
         int seqLen = seq != null ? seq : base.config().context();
         if (seqLen > base.config().context()) {
