@@ -115,6 +115,7 @@ final class PretrainCommand implements Callable<Integer> {
                 new LearningRate(lr, minLr, warmupSteps, steps),
                 new AdamWSettings(AdamWSettings.DEFAULT.beta1(), AdamWSettings.DEFAULT.beta2(), AdamWSettings.DEFAULT.eps(), weightDecay),
                 evalEvery, evalBatches, checkpointEvery, seed, gradClip);
+        backendOptions.threads(); // checks --threads
         if (!(validation > 0 && validation < 1)) {
             throw new UserError("--validation must be in (0, 1), got " + validation);
         }

@@ -53,12 +53,13 @@ class MalformedInputTest {
         Files.copy(backbone, finished.resolve("checkpoint.safetensors"));
         Files.copy(backbone, dir.resolve("done.safetensors"));
         folder = Files.createDirectories(dir.resolve("folder.safetensors"));
-        String head = "name: x\nbackbone: {checkpoint: " + backbone + "}\ndomains: {a: " + a + "}\n";
+        String top = "name: x\nbackbone: {checkpoint: " + backbone + "}\ndomains: {a: " + a + "}\n";
+        String head = top + "methods: [{name: full, method: full}]\n";
         Files.writeString(dir.resolve("unknown-key.yaml"), head + "colour: red\n");
         Files.writeString(dir.resolve("bad-type.yaml"), head + "budget: {steps: eight}\n");
         Files.writeString(dir.resolve("bad-syntax.yaml"), head + "budget: {steps: [\n");
         Files.writeString(dir.resolve("bad-clip.yaml"), head + "budget: {gradClip: -1}\n");
-        Files.writeString(dir.resolve("bad-method.yaml"), head + "methods:\n  - {name: m, method: magic}\n");
+        Files.writeString(dir.resolve("bad-method.yaml"), top + "methods:\n  - {name: m, method: magic}\n");
         Files.writeString(dir.resolve("stage2.yaml"), head + "budget: {steps: 10, stage2Steps: 10}\n");
     }
 
@@ -74,7 +75,7 @@ class MalformedInputTest {
                 new Case("pretrain --steps abc", "Invalid value"),
                 new Case("pretrain --steps", "Missing required parameter"),
                 new Case("nosuchcommand", "Unmatched argument"),
-                new Case(p + "--steps 0", "batch, seq and steps must be >= 1"),
+                new Case(p + "--steps 0", "steps >= 1"),
                 new Case(p + "--batch 0", "batch, seq and steps must be >= 1"),
                 new Case(p + "--preset huge", "unknown preset 'huge'"),
                 new Case(p + "--heads 3", "not a multiple of heads"),
@@ -89,7 +90,7 @@ class MalformedInputTest {
                 new Case(p + "--resume --force", "--resume and --force exclude each other"),
                 new Case(p + "--resume", "--resume: no checkpoint at"),
                 new Case(p + "--threads 0", "--threads must be >= 1"),
-                new Case(p.replace("--layers 1 --width 32 --heads 2 --context 32", "--layers 48 --width 4096 --heads 32"),
+                new Case(p.replace("--layers 1 --width 32 --context 32", "--layers 48 --width 4096 --heads 32"),
                         "MODEJ_JAVA_OPTS=-Xmx"),
                 new Case(p + "--batch 100000", "MODEJ_JAVA_OPTS=-Xmx"),
                 // outputs
