@@ -166,9 +166,6 @@ final class TrainCommand implements Callable<Integer> {
         Adaptation.Settings s = new Adaptation.Settings(batch, seqLen, steps, new LearningRate(lr, minLr, warmupSteps, steps),
                 AdamWSettings.DEFAULT, evalEvery, evalBatches, seed, gradClip);
         DomainData domains = DomainData.load(data, validation);
-        if (method.equals("mode-expert") && domain != null && !domains.names().contains(domain)) {
-            throw new UserError("--domain " + domain + ": not among the --data domains " + domains.names());
-        }
         AdaptedModel model = build(base);
         int extraLayers = model instanceof ModeModel m
                 ? m.params().config().experts().size() * m.params().config().blocks() * m.params().config().layersPerExpertBlock() : 0;

@@ -119,7 +119,7 @@ class MalformedInputTest {
                 new Case(t + "--method magic", "unknown --method 'magic'"),
                 new Case("train --backbone " + backbone + " --data a=" + a, "Missing required option: '--method"),
                 new Case(t + "--method mode-expert", "needs --domain"),
-                new Case(t + "--method mode-expert --domain zz", "--domain zz: not among the --data domains"),
+                new Case(t + "--method mode-expert --blocks 1 --domain zz", "no domain 'zz'"),
                 new Case(t + "--method mode-compose", "needs --expert"),
                 new Case(t + "--method full --grad-clip -2", "grad-clip must be a finite number >= 0"),
                 new Case(t + "--method full --resume --force", "--resume and --force exclude each other"),
