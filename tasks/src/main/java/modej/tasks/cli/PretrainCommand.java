@@ -163,6 +163,9 @@ final class PretrainCommand implements Callable<Integer> {
         System.err.println(data.describe(corpus));
         System.err.printf("model: %s, %,d parameters; graph buffers about %.1f MiB%n", config, config.parameterCount(),
                 MemoryPlan.pretrainBytes(config, settings.batch(), settings.seq()) / 1048576.0);
+        if (gradClip > 0) {
+            System.err.printf("gradients clipped at global norm %s%n", gradClip);
+        }
         try (Backend backend = backendOptions.backend()) {
             Pretrainer trainer = new Pretrainer(params, settings, backend, data.train(), data.validation(), checkpoint, provenance);
             int from = startStep;

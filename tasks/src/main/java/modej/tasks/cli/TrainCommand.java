@@ -199,6 +199,9 @@ final class TrainCommand implements Callable<Integer> {
         domains.describe().forEach(System.err::println);
         System.err.printf("%s: %,d parameters, %,d trainable, %,d active per token%n", method, counts.total(),
                 counts.trainable(), counts.activePerToken());
+        if (gradClip > 0) {
+            System.err.printf("%s: gradients clipped at global norm %s%n", method, gradClip);
+        }
         try (Backend be = backendOptions.backend()) {
             Adaptation.Outcome o = StopOnInterrupt.run(state::requestStop, () -> Adaptation.train(model, s, be, batches, held,
                     file, provenance, System.err, (step, loss) -> { }, state, resumed));

@@ -29,7 +29,7 @@ class ExperimentKillTest {
     void aKilledRunContinuesFromItsStateToTheSameWeights() throws Exception {
         TinyExperiment tiny = new TinyExperiment(dir);
         List<String> set = List.of("--set", "methods=[{name: full, method: full}]", "--set", "seeds=[0]",
-                "--set", "budget.steps=400", "--set", "budget.stage2Steps=2");
+                "--set", "budget.steps=200", "--set", "budget.stage2Steps=2");
         TinyExperiment.Outcome whole = tiny.run(set.toArray(String[]::new));
         assertEquals(0, whole.code(), whole.err());
         Path expected = tiny.out.resolve("runs/full-seed0/model.safetensors");
