@@ -18,6 +18,7 @@ import modej.model.param.AdamWSettings;
 import modej.model.tokenizer.ByteTokenizer;
 import modej.tasks.data.Corpus;
 import modej.tasks.train.LearningRate;
+import modej.tasks.train.MemoryPlan;
 import modej.tasks.train.Pretrainer;
 import modej.tasks.train.TrainingLoop;
 
@@ -63,6 +64,8 @@ final class BackboneSource {
             log.printf("backbone: resuming pretraining of %s at step %d%n", file, start);
             params = GptCheckpoint.load(file, true).params();
         } else {
+            MemoryPlan.require(p.model(), p.batch(), p.seq(), MemoryPlan.pretrainBytes(p.model(), p.batch(), p.seq()),
+                    "backbone.pretrain batch, seq, layers or width");
             params = new GptParams(p.model()).init(p.seed()).makeTrainable();
         }
         Corpus.Tokens corpus = Corpus.load(p.corpus(), p.validation(), ByteTokenizer.INSTANCE);
