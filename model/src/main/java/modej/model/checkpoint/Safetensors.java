@@ -138,7 +138,8 @@ public final class Safetensors {
         } catch (EOFException e) {
             throw new CheckpointException(file, "file ended early (changed while being read?)", e);
         } catch (IOException e) {
-            throw new CheckpointException(file, "cannot read: " + e, e);
+            throw new CheckpointException(file, "cannot read: " + (e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.toString()), e);
         }
     }
 

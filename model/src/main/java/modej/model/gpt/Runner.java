@@ -33,6 +33,9 @@ public final class Runner {
     private final Executable optimizerStep;
     // the buffers each step moves, in arrays made once (varargs would allocate every step)
     private final Buffer[] inputBuffers, lossScaleBuffer, outputBuffers, probsBuffer, scheduleBuffers;
+    private final Buffer.F32[] grads; // the trainable slabs' gradients, in slab order (the norm's summation order)
+    private float maxGradNorm; // 0 = no clipping
+    private double lastGradNorm = Double.NaN;
 
     /** @param settings AdamW settings, or null for an evaluation-only runner */
     public Runner(LmGraphs graphs, Backend backend, AdamWSettings settings) {
@@ -54,7 +57,9 @@ public final class Runner {
             this.optimizer = new Optimizer(graphs.slabs(), settings);
             this.optimizerStep = backend.compile(optimizer.graph());
             this.scheduleBuffers = new Buffer[]{optimizer.learningRate(), optimizer.step()};
+            this.grads = graphs.slabs().stream().filter(Slab::trainable).map(Slab::grads).toArray(Buffer.F32[]::new);
         } else {
+            this.grads = null;
             this.scheduleBuffers = null;
             this.backward = null;
             this.optimizer = null;
@@ -94,6 +99,24 @@ public final class Runner {
         return bytes;
     }
 
+    /**
+     * Clips the gradients' global L2 norm to {@code maxNorm} before each AdamW update (as PyTorch's
+     * {@code clip_grad_norm_}: scaled by {@code maxNorm / (norm + 1e-6)} when the norm exceeds it);
+     * 0 turns clipping off. Returns this runner.
+     */
+    public Runner clipGradients(float maxNorm) {
+        if (!(maxNorm >= 0) || Float.isInfinite(maxNorm)) {
+            throw new IllegalArgumentException("gradient clipping norm must be a finite number >= 0, got " + maxNorm);
+        }
+        this.maxGradNorm = maxNorm;
+        return this;
+    }
+
+    /** The global L2 norm of the gradients of the last training step, before clipping (NaN before any step). */
+    public double lastGradNorm() {
+        return lastGradNorm;
+    }
+
     /** Forward and loss only. {@code inputs} and {@code targets} hold B·T ids (targets −1 = ignore). */
     public Result evaluate(int[] inputs, int[] targets) {
         load(inputs, targets);
@@ -103,7 +126,9 @@ public final class Runner {
 
     /**
      * One optimisation step at learning rate {@code lr}; {@code step} is the 1-based AdamW step
-     * (it sets the bias correction, and must continue across a resume).
+     * (it sets the bias correction, and must continue across a resume). When the loss or the
+     * gradients' norm ({@link #lastGradNorm()}) is not finite the weights are left as they were:
+     * no update is applied, and the caller decides what to do.
      */
     public Result trainStep(int[] inputs, int[] targets, float lr, int step) {
         if (backward == null) {
@@ -114,11 +139,65 @@ public final class Runner {
         backend.toDevice(lossScaleBuffer);
         run(forward);
         run(backward);
+        Result result = readLoss();
+        lastGradNorm = gradNorm();
+        if (!Double.isFinite(result.loss()) || !Double.isFinite(lastGradNorm)) {
+            return result;
+        }
+        if (maxGradNorm > 0 && lastGradNorm > maxGradNorm) {
+            scaleGrads((float) (maxGradNorm / (lastGradNorm + 1e-6)));
+        }
         optimizer.learningRate().data()[0] = lr;
         optimizer.step().data()[0] = step;
         backend.toDevice(scheduleBuffers);
         optimizerStep.run();
-        return readLoss();
+        return result;
+    }
+
+    /**
+     * The global L2 norm of every trainable gradient: one sum in double, over the slabs in order and
+     * their elements in order, on one thread, so it is the same for any number of workers.
+     * Non-finite when any gradient is.
+     */
+    private double gradNorm() {
+        backend.toHost(grads);
+        double sum = 0;
+        for (Buffer.F32 g : grads) {
+            float[] d = g.data();
+            for (int i = 0; i < d.length; i++) {
+                sum += (double) d[i] * d[i];
+            }
+        }
+        return Math.sqrt(sum);
+    }
+
+    private void scaleGrads(float scale) {
+        for (Buffer.F32 g : grads) {
+            float[] d = g.data();
+            for (int i = 0; i < d.length; i++) {
+                d[i] *= scale;
+            }
+        }
+        backend.toDevice(grads);
+    }
+
+    /** Whether every weight and AdamW moment is finite (call {@link #slabsToHost()} first on a device backend). */
+    public boolean slabsFinite() {
+        for (Slab s : graphs.slabs()) {
+            if (!finite(s.params().data()) || s.trainable() && (!finite(s.m().data()) || !finite(s.v().data()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean finite(float[] d) {
+        for (float x : d) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void run(Executable[] graphs) {

@@ -24,9 +24,18 @@ import modej.tasks.train.Validation;
  */
 public final class Adaptation {
 
-    /** Budget and optimiser settings shared by every method in a comparison. */
+    /**
+     * Budget and optimiser settings shared by every method in a comparison.
+     *
+     * @param gradClip largest global L2 norm of the gradients (larger ones are scaled down); 0 = no clipping
+     */
     public record Settings(int batch, int seq, int steps, LearningRate lr, AdamWSettings adamw, int evalEvery,
-                           int evalBatches, long seed) {
+                           int evalBatches, long seed, float gradClip) {
+        public Settings {
+            if (!(gradClip >= 0) || Float.isInfinite(gradClip)) {
+                throw new IllegalArgumentException("grad-clip must be a finite number >= 0 (0 = off), got " + gradClip);
+            }
+        }
     }
 
     /**
@@ -78,7 +87,7 @@ public final class Adaptation {
                                 Path out, Map<String, String> provenance, PrintStream log,
                                 TrainingLoop.StepListener listener, RunState state, RunState.Saved resumed)
             throws IOException {
-        Runner runner = new Runner(model.graphs(s.batch(), s.seq()), backend, s.adamw());
+        Runner runner = new Runner(model.graphs(s.batch(), s.seq()), backend, s.adamw()).clipGradients(s.gradClip());
         Runner evalRunner = validation == null ? null : new Runner(model.graphs(s.batch(), s.seq()), backend, null);
         TrainingLoop.Validator validator = validation == null ? null
                 : () -> Validation.run(evalRunner, validation, s.batch(), s.seq(), s.evalBatches());

@@ -20,7 +20,18 @@ public final class Main {
     /** Runs the CLI and returns its exit code; errors in user input print one line, not a stack trace. */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        // a usage error: one line and where to look, not the whole help
+        cl.setParameterExceptionHandler((e, args2) -> {
+            CommandLine cmd = e.getCommandLine();
+            String name = cmd.getCommandSpec().qualifiedName();
+            cmd.getErr().println(name + ": " + e.getMessage().lines().findFirst().orElse("") + " (try '" + name + " --help')");
+            return 2;
+        });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof modej.tasks.train.TrainingDiverged) {
+                cmd.getErr().println("modej " + cmd.getCommandName() + ": " + e.getMessage());
+                return 1;
+            }
             if (e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException
                     || e instanceof java.io.IOException || e instanceof UserError
                     || e instanceof modej.model.checkpoint.CheckpointException) {
@@ -32,12 +43,11 @@ public final class Main {
         return cl.execute(args);
     }
 
-    /** The project version from the jar manifest, or "dev" when run from classes. */
+    /** The project version from the pom (the same the experiment reports record). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[]{"modej " + (v == null ? "dev" : v) + ", Java " + Runtime.version()};
+            return new String[]{"modej " + modej.tasks.experiment.MachineFacts.modejVersion() + ", Java " + Runtime.version()};
         }
     }
 }

@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import modej.engine.device.Backend;
+import modej.model.checkpoint.Checkpoint;
 import modej.model.checkpoint.GptCheckpoint;
+import modej.model.checkpoint.Safetensors;
 import modej.model.gpt.DecodeRunner;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptDecoder;
@@ -21,6 +23,8 @@ import modej.model.tokenizer.Tokenizers;
 import modej.tasks.data.Corpus;
 import modej.tasks.generate.TextSampler;
 import modej.tasks.train.LearningRate;
+import modej.tasks.train.MemoryPlan;
+import modej.tasks.train.OutputLock;
 import modej.tasks.train.Pretrainer;
 import modej.tasks.train.TrainingLoop;
 import picocli.CommandLine.Command;
@@ -80,8 +84,13 @@ final class PretrainCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--out", defaultValue = "runs/pretrain", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
+    @Option(names = "--grad-clip", defaultValue = "0", paramLabel = "NORM",
+            description = "Scale the gradients down when their global L2 norm exceeds NORM, e.g. 1.0; 0 = off (default: ${DEFAULT-VALUE}).")
+    float gradClip;
     @Option(names = "--resume", description = "Continue from OUT/checkpoint.safetensors; the other options must be those of the original run (checked).")
     boolean resume;
+    @Option(names = "--force", description = "Start a new run even if OUT already holds a checkpoint (it is replaced).")
+    boolean force;
     @Option(names = "--sample-tokens", defaultValue = "200", description = "Tokens to generate at the end; 0 = none (default: ${DEFAULT-VALUE}).")
     int sampleTokens;
     @Mixin
@@ -97,54 +106,75 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // 1. options, and the model they ask for
+        if (resume && force) {
+            throw new UserError("--resume and --force exclude each other: --resume continues the run in " + out
+                    + ", --force starts a new one over it");
+        }
+        GptConfig base = GptConfig.preset(preset);
         Path checkpoint = out.resolve("checkpoint.safetensors");
-        GptParams params;
-        Tokenizer tok;
-        int startStep = 0;
-        if (resume) {
-            if (!Files.exists(checkpoint)) {
-                throw new UserError("--resume: no checkpoint at " + checkpoint);
-            }
-            GptCheckpoint.Loaded loaded = GptCheckpoint.load(checkpoint, true);
-            params = loaded.params();
-            tok = loaded.tokenizer();
-            if (tokenizer != null && !Tokenizers.byName(tokenizer).name().equals(tok.name())) {
-                throw new UserError("--tokenizer " + tokenizer + ": the checkpoint was trained with " + tok.name());
-            }
-            startStep = Integer.parseInt(loaded.metadata().getOrDefault("modej.step", "0"));
-            System.err.printf("resuming %s at step %d%n", checkpoint, startStep);
-        } else {
-            GptConfig base = GptConfig.preset(preset);
-            tok = Tokenizers.byName(tokenizer != null ? tokenizer : base.vocab() == Gpt2Tokenizer.VOCAB ? "gpt2" : "bytes");
-            GptConfig config = new GptConfig(tok.vocabSize(), context != null ? context : base.context(),
-                    layers != null ? layers : base.layers(), heads != null ? heads : base.heads(),
-                    width != null ? width : base.width(), base.tiedHead());
-            params = new GptParams(config).init(seed).makeTrainable();
+        Tokenizer tok = chosenTokenizer(base, checkpoint);
+        GptConfig asked = new GptConfig(tok.vocabSize(), context != null ? context : base.context(),
+                layers != null ? layers : base.layers(), heads != null ? heads : base.heads(),
+                width != null ? width : base.width(), base.tiedHead());
+        int seqLen = seq != null ? seq : asked.context();
+        if (seqLen > asked.context()) {
+            throw new UserError("--seq " + seqLen + " exceeds the context length " + asked.context());
         }
-        GptConfig config = params.config();
-        int seqLen = seq != null ? seq : config.context();
-        if (seqLen > config.context()) {
-            throw new UserError("--seq " + seqLen + " exceeds the context length " + config.context());
-        }
-        Corpus.Tokens data = Corpus.load(corpus, validation, tok);
-        if (data.validation().length < seqLen + 1) {
-            throw new UserError("corpus " + corpus + ": the validation split has " + data.validation().length
-                    + " tokens, fewer than one sequence (" + (seqLen + 1) + "); raise --validation or use a larger corpus");
-        }
-        System.err.println(data.describe(corpus));
-        System.err.printf("model: %s, %,d parameters, %s tokenizer; %s%n", config, config.parameterCount(), tok.name(),
-                config.memoryEstimate());
-
         Pretrainer.Settings settings = new Pretrainer.Settings(batch, seqLen, steps,
                 new LearningRate(lr, minLr, warmupSteps, steps),
                 new AdamWSettings(AdamWSettings.DEFAULT.beta1(), AdamWSettings.DEFAULT.beta2(), AdamWSettings.DEFAULT.eps(), weightDecay),
-                evalEvery, evalBatches, checkpointEvery, seed);
+                evalEvery, evalBatches, checkpointEvery, seed, gradClip);
+        backendOptions.threads(); // checks --threads
+        if (!(validation > 0 && validation < 1)) {
+            throw new UserError("--validation must be in (0, 1), got " + validation);
+        }
+        // 2. memory: refuse what cannot fit before allocating anything
+        MemoryPlan.require(asked, batch, seqLen, MemoryPlan.pretrainBytes(asked, batch, seqLen),
+                "--batch, --seq, --layers or --width");
+        // 3. the output: locked (which creates the folder and proves it writable), and not a finished run
+        try (OutputLock lock = OutputLock.acquire(out.resolve("pretrain.lock"), "--out " + out)) {
+            if (resume && !Files.exists(checkpoint)) {
+                throw new UserError("--resume: no checkpoint at " + checkpoint);
+            }
+            if (!resume && !force && Files.exists(checkpoint)) {
+                throw new UserError(checkpoint + " exists: continue that run with --resume (and its options), "
+                        + "or pass --force to start a new one over it");
+            }
+            return train(asked, settings, checkpoint, tok);
+        }
+    }
+
+    private int train(GptConfig asked, Pretrainer.Settings settings, Path checkpoint, Tokenizer tok) throws Exception {
+        // 4. the data
+        Corpus.Tokens data = Corpus.load(corpus, validation, tok);
+        if (data.validation().length < settings.seq() + 1) {
+            throw new UserError("corpus " + corpus + ": the validation split has " + data.validation().length
+                    + " tokens, fewer than one sequence (" + (settings.seq() + 1) + "); raise --validation or use a larger corpus");
+        }
         Map<String, String> provenance = new LinkedHashMap<>(data.metadata(corpus));
         provenance.put(Tokenizers.METADATA_KEY, tok.name());
         provenance.put("modej.settings", settings.toString());
         provenance.put("modej.java", Runtime.version().toString());
+        // 5. the weights: new, or the stopped run's, which must be the same run
+        GptParams params;
+        int startStep = 0;
         if (resume) {
-            checkSameRun(checkpoint, provenance);
+            checkSameRun(checkpoint, asked, provenance);
+            GptCheckpoint.Loaded loaded = GptCheckpoint.load(checkpoint, true);
+            params = loaded.params();
+            startStep = Integer.parseInt(loaded.metadata().getOrDefault("modej.step", "0"));
+            System.err.printf("resuming %s at step %d%n", checkpoint, startStep);
+        } else {
+            params = new GptParams(asked).init(seed).makeTrainable();
+        }
+        GptConfig config = params.config();
+        System.err.println(data.describe(corpus));
+        System.err.printf("model: %s, %,d parameters, %s tokenizer; %s; graph buffers about %.1f MiB%n", config,
+                config.parameterCount(), tok.name(), config.memoryEstimate(),
+                MemoryPlan.pretrainBytes(config, settings.batch(), settings.seq()) / 1048576.0);
+        if (gradClip > 0) {
+            System.err.printf("gradients clipped at global norm %s%n", gradClip);
         }
         try (Backend backend = backendOptions.backend()) {
             Pretrainer trainer = new Pretrainer(params, settings, backend, data.train(), data.validation(), checkpoint, provenance);
@@ -156,7 +186,7 @@ final class PretrainCommand implements Callable<Integer> {
                         result.loss(), bits, result.accuracy(), result.step());
             }
             System.out.println("checkpoint: " + checkpoint);
-            if (sampleTokens > 0) {
+            if (sampleTokens > 0 && !StopOnInterrupt.stopping()) {
                 DecodeRunner one = new DecodeRunner(new GptDecoder(params, null, 1), backend);
                 String text = new TextSampler(one, tok).sample("The ", sampleTokens, 0.8f, 40, seed);
                 System.out.println("sample: " + text.replace('\n', ' '));
@@ -168,14 +198,44 @@ final class PretrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A resumed run must train on the same data with the same settings, or it is not a continuation. */
-    private static void checkSameRun(Path checkpoint, Map<String, String> now) {
-        Map<String, String> saved = GptCheckpoint.metadata(checkpoint);
+    /**
+     * A resumed run must be the same model, trained on the same data with the same settings, or it
+     * is not a continuation: the checkpoint's model, settings (grad-clip included) and corpus
+     * fingerprint must equal this call's.
+     */
+    private static void checkSameRun(Path checkpoint, GptConfig asked, Map<String, String> now) {
+        Checkpoint ckpt = Safetensors.read(checkpoint);
+        Map<String, String> saved = ckpt.metadata();
+        GptConfig was = GptCheckpoint.config(ckpt);
+        if (!was.equals(asked)) {
+            throw new UserError("--resume: the checkpoint's model is " + describe(was) + ", these options ask for "
+                    + describe(asked) + "; pass the options of the original run");
+        }
         for (String key : List.of("modej.corpus.fingerprint", "modej.settings")) {
-            if (saved.containsKey(key) && !saved.get(key).equals(now.get(key))) {
+            if (!now.get(key).equals(saved.get(key))) {
                 throw new UserError("--resume: " + key + " differs from the checkpoint's (" + saved.get(key)
                         + " vs " + now.get(key) + "); pass the same options as the original run");
             }
         }
+    }
+
+    /**
+     * The tokenizer: {@code --tokenizer}; on {@code --resume} the checkpoint's (a different
+     * {@code --tokenizer} is an error); otherwise GPT-2's BPE for the GPT-2 presets and bytes for the rest.
+     */
+    private Tokenizer chosenTokenizer(GptConfig preset, Path checkpoint) {
+        Tokenizer asked = tokenizer == null ? null : Tokenizers.byName(tokenizer);
+        if (resume && Files.exists(checkpoint)) {
+            Tokenizer saved = Tokenizers.of(GptCheckpoint.metadata(checkpoint));
+            if (asked != null && !asked.name().equals(saved.name())) {
+                throw new UserError("--tokenizer " + tokenizer + ": the checkpoint was trained with " + saved.name());
+            }
+            return saved;
+        }
+        return asked != null ? asked : Tokenizers.byName(preset.vocab() == Gpt2Tokenizer.VOCAB ? "gpt2" : "bytes");
+    }
+
+    private static String describe(GptConfig c) {
+        return "--layers " + c.layers() + " --width " + c.width() + " --heads " + c.heads() + " --context " + c.context();
     }
 }

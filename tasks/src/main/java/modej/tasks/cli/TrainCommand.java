@@ -33,6 +33,8 @@ import modej.tasks.data.BatchSampler;
 import modej.tasks.data.DomainData;
 import modej.tasks.data.MixedBatches;
 import modej.tasks.train.LearningRate;
+import modej.tasks.train.MemoryPlan;
+import modej.tasks.train.OutputLock;
 import modej.tasks.train.Validation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -123,19 +125,55 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--stop-after", paramLabel = "STEP",
             description = "Stop after this step as if interrupted, saving OUT.resume (e.g. to split a run over time-limited jobs).")
     Integer stopAfter;
+    @Option(names = "--grad-clip", defaultValue = "0", paramLabel = "NORM",
+            description = "Scale the gradients down when their global L2 norm exceeds NORM, e.g. 1.0; 0 = off (default: ${DEFAULT-VALUE}).")
+    float gradClip;
     @Option(names = "--resume", description = "Continue the stopped run in OUT.resume; the other options must be "
             + "those of the stopped run (checked).")
     boolean resume;
+    @Option(names = "--force", description = "Train even if OUT already holds a model (it is replaced when this run finishes).")
+    boolean force;
     @Mixin
     BackendOptions backendOptions;
 
     @Override
     public Integer call() throws Exception {
+        if (resume && force) {
+            throw new UserError("--resume and --force exclude each other: --resume continues a stopped run, "
+                    + "--force starts a new one over a finished one");
+        }
+        Path file = out != null ? out : Path.of("runs", method + (domain != null && method.equals("mode-expert") ? "-" + domain : "") + ".safetensors");
+        if (Files.isDirectory(file)) {
+            throw new UserError("--out " + file + " is a folder; give the checkpoint's file name, e.g. " + file.resolve(method + ".safetensors"));
+        }
+        // the output: locked (which creates its folder and proves it writable), and not a finished run
+        try (OutputLock lock = OutputLock.acquire(file.resolveSibling(file.getFileName() + ".lock"), "--out " + file)) {
+            if (!resume && !force && Files.exists(file)) {
+                throw new UserError(file + " exists (a finished run); pass --force to train a new one over it, or another --out");
+            }
+            return train(file);
+        }
+    }
+
+    private int train(Path file) throws Exception {
+        if ((method.equals("lora") && rank < 1) || (method.startsWith("mode") && (blocks < 1 || expertLayers < 1))) {
+            throw new UserError(method.equals("lora") ? "--rank must be >= 1, got " + rank
+                    : "--blocks and --expert-layers must be >= 1, got " + blocks + " and " + expertLayers);
+        }
         GptCheckpoint.Loaded loaded = GptCheckpoint.load(backbone, false);
         GptParams base = loaded.params();
         int seqLen = seq != null ? seq : base.config().context();
+        if (seqLen > base.config().context()) {
+            throw new UserError("--seq " + seqLen + " exceeds the backbone's context length " + base.config().context());
+        }
+        Adaptation.Settings s = new Adaptation.Settings(batch, seqLen, steps, new LearningRate(lr, minLr, warmupSteps, steps),
+                AdamWSettings.DEFAULT, evalEvery, evalBatches, seed, gradClip);
         DomainData domains = DomainData.load(data, validation, loaded.tokenizer());
         AdaptedModel model = build(base);
+        int extraLayers = model instanceof ModeModel m
+                ? m.params().config().experts().size() * m.params().config().blocks() * m.params().config().layersPerExpertBlock() : 0;
+        MemoryPlan.require(base.config(), batch, seqLen, MemoryPlan.adaptationBytes(base.config(), extraLayers,
+                model.counts().total(), model.counts().trainable(), batch, seqLen), "--batch or --seq");
         Batches batches;
         int[] held;
         if (method.equals("mode-expert")) {
@@ -145,9 +183,6 @@ final class TrainCommand implements Callable<Integer> {
             batches = new MixedBatches(domains.names().stream().map(d -> domains.get(d).train()).toList(), batch, seqLen, seed);
             held = domains.get(domains.names().get(0)).validation();
         }
-        Path file = out != null ? out : Path.of("runs", method + (domain != null && method.equals("mode-expert") ? "-" + domain : "") + ".safetensors");
-        Adaptation.Settings s = new Adaptation.Settings(batch, seqLen, steps, new LearningRate(lr, minLr, warmupSteps, steps),
-                AdamWSettings.DEFAULT, evalEvery, evalBatches, seed);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("modej.backbone.file", backbone.toString());
         provenance.put(Tokenizers.METADATA_KEY, loaded.tokenizer().name());
@@ -156,12 +191,21 @@ final class TrainCommand implements Callable<Integer> {
         provenance.putAll(domains.metadata());
         provenance.put("modej.train.method_options", methodOptions());
         provenance.put("modej.java", Runtime.version().toString());
+        if (checkpointEvery < 0) {
+            throw new UserError("--checkpoint-every must be >= 0, got " + checkpointEvery);
+        }
+        if (stopAfter != null && stopAfter < 1) {
+            throw new UserError("--stop-after must be >= 1, got " + stopAfter);
+        }
         RunState state = new RunState(RunState.beside(file), checkpointEvery, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
         RunState.Saved resumed = resumeFrom(state, provenance, s, model);
         var counts = model.counts();
         domains.describe().forEach(System.err::println);
         System.err.printf("%s: %,d parameters, %,d trainable, %,d active per token%n", method, counts.total(),
                 counts.trainable(), counts.activePerToken());
+        if (gradClip > 0) {
+            System.err.printf("%s: gradients clipped at global norm %s%n", method, gradClip);
+        }
         try (Backend be = backendOptions.backend()) {
             Adaptation.Outcome o = StopOnInterrupt.run(state::requestStop, () -> Adaptation.train(model, s, be, batches, held,
                     file, provenance, System.err, (step, loss) -> { }, state, resumed));

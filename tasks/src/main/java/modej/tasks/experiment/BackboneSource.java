@@ -19,6 +19,7 @@ import modej.model.param.AdamWSettings;
 import modej.model.tokenizer.ByteTokenizer;
 import modej.tasks.data.Corpus;
 import modej.tasks.train.LearningRate;
+import modej.tasks.train.MemoryPlan;
 import modej.tasks.train.Pretrainer;
 import modej.tasks.train.TrainingLoop;
 
@@ -67,6 +68,8 @@ final class BackboneSource {
             log.printf("backbone: resuming pretraining of %s at step %d%n", file, start);
             params = GptCheckpoint.load(file, true).params();
         } else {
+            MemoryPlan.require(p.model(), p.batch(), p.seq(), MemoryPlan.pretrainBytes(p.model(), p.batch(), p.seq()),
+                    "backbone.pretrain batch, seq, layers or width");
             params = new GptParams(p.model()).init(p.seed()).makeTrainable();
         }
         Corpus.Tokens corpus = Corpus.load(p.corpus(), p.validation(), ByteTokenizer.INSTANCE);
@@ -80,7 +83,7 @@ final class BackboneSource {
         Pretrainer.Settings settings = new Pretrainer.Settings(p.batch(), p.seq(), p.steps(),
                 new LearningRate(p.lr(), p.minLr(), p.warmupSteps(), p.steps()),
                 new AdamWSettings(AdamWSettings.DEFAULT.beta1(), AdamWSettings.DEFAULT.beta2(), AdamWSettings.DEFAULT.eps(),
-                        p.weightDecay()), 0, p.evalBatches(), p.checkpointEvery(), p.seed());
+                        p.weightDecay()), 0, p.evalBatches(), p.checkpointEvery(), p.seed(), 0f);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put(SPEC_KEY, wanted);
         provenance.putAll(corpus.metadata(p.corpus()));

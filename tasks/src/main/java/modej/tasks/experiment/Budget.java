@@ -18,13 +18,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param warmupSteps linear warm-up steps of a {@code steps}-step run (default 30); a MoDE stage
  *                    warms up for the same fraction of its own steps
  * @param weightDecay AdamW weight decay on matrices (default 0.1)
+ * @param gradClip    largest global L2 norm of the gradients, larger ones are scaled down (default: off;
+ *                    0 also means off and is stored as absent, so results made before it existed still match)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Budget(Integer steps, Integer stage2Steps, Integer batch, Integer seq, Float lr, Float minLr,
-                     Integer warmupSteps, Float weightDecay) {
+                     Integer warmupSteps, Float weightDecay, Float gradClip) {
 
     /** Every field at its default. */
-    static final Budget DEFAULT = new Budget(null, null, null, null, null, null, null, null);
+    static final Budget DEFAULT = new Budget(null, null, null, null, null, null, null, null, null);
 
     public Budget {
         steps = ConfigValues.positive("steps", steps, 300);
@@ -44,6 +46,15 @@ public record Budget(Integer steps, Integer stage2Steps, Integer batch, Integer 
         }
         warmupSteps = ConfigValues.atLeast("warmupSteps", warmupSteps, 30, 0);
         weightDecay = ConfigValues.nonNegative("weightDecay", weightDecay, 0.1f);
+        if (gradClip != null && (!(gradClip >= 0) || gradClip.isInfinite())) {
+            throw new IllegalArgumentException("gradClip: must be a finite number >= 0 (0 = off), got " + gradClip);
+        }
+        gradClip = gradClip == null || gradClip == 0 ? null : gradClip;
+    }
+
+    /** The gradient clipping norm; 0 = off. */
+    float clipNorm() {
+        return gradClip == null ? 0f : gradClip;
     }
 
     /** Training tokens of every run: steps × batch × seq. */
@@ -53,6 +64,6 @@ public record Budget(Integer steps, Integer stage2Steps, Integer batch, Integer 
 
     /** This budget with {@code seq} filled in (the backbone's context when the file leaves it out). */
     Budget withSeq(int s) {
-        return new Budget(steps, stage2Steps, batch, s, lr, minLr, warmupSteps, weightDecay);
+        return new Budget(steps, stage2Steps, batch, s, lr, minLr, warmupSteps, weightDecay, gradClip);
     }
 }

@@ -24,6 +24,7 @@ import modej.model.tokenizer.ByteTokenizer;
 import modej.model.tokenizer.Tokenizer;
 import modej.model.tokenizer.Tokenizers;
 import modej.tasks.data.DomainData;
+import modej.tasks.train.OutputLock;
 
 /**
  * Runs an experiment file: resolves the config (saved as {@code OUT/resolved.yaml}, with the
@@ -69,7 +70,13 @@ public final class Experiment {
 
     /** Runs every (seed, method) that has no result yet and returns all results. */
     public Summary run() throws IOException {
-        Files.createDirectories(out);
+        // one experiment at a time on OUT: the lock also creates OUT and proves it writable
+        try (OutputLock lock = OutputLock.acquire(out.resolve("experiment.lock"), "experiment folder " + out)) {
+            return runLocked();
+        }
+    }
+
+    private Summary runLocked() throws IOException {
         // a given or imported backbone is ready before the data is read; one to pretrain comes after the checks
         PretrainSpec pretrain = fileConfig.backbone().pretrain();
         Path given = pretrain != null ? null : backends.with(b -> BackboneSource.prepare(fileConfig.backbone(), out, b, log));
@@ -122,8 +129,11 @@ public final class Experiment {
                 log.printf("[%d/%d] %s: %s%n", index, total, label,
                         m.method().equals("frozen") ? "evaluating the frozen backbone" : "training " + m.method());
                 context = context != null ? context : new RunContext(config, domains.load().data(), backboneFile, backends, log);
-                RunResult r = context.run(m, seed, fingerprint, dir);
-                r.write(file);
+                RunResult r;
+                try (OutputLock runLock = OutputLock.acquire(dir.resolve("run.lock"), "run folder " + dir)) {
+                    r = context.run(m, seed, fingerprint, dir);
+                    r.write(file);
+                }
                 log.printf(Locale.ROOT, "[%d/%d] %s: %s; %.1f s%n", index, total, label, accuracies(r), r.runSeconds());
                 results.add(r);
                 ran.add(label);

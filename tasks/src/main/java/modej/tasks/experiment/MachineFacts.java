@@ -57,7 +57,8 @@ public record MachineFacts(String modej, String java, String javaVendor, String 
                 ManagementFactory.getRuntimeMXBean().getInputArguments(), classPathVersions(), Instant.now().toString());
     }
 
-    static String modejVersion() {
+    /** The project version (from the pom, by resource filtering), or "dev" when the resource is not filtered. */
+    public static String modejVersion() {
         try (InputStream in = MachineFacts.class.getResourceAsStream("/modej/tasks/version.properties")) {
             if (in == null) {
                 return "dev";

@@ -2,6 +2,7 @@ package modej.tasks.experiment;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +16,10 @@ import modej.model.adapt.AdaptedModel;
 import modej.model.adapt.BackboneModel;
 import modej.model.adapt.LoraModel;
 import modej.model.adapt.ModeModel;
+import modej.model.checkpoint.Checkpoint;
 import modej.model.checkpoint.GptCheckpoint;
+import modej.model.checkpoint.Safetensors;
+import modej.model.checkpoint.SlabFiles;
 import modej.model.gpt.GptParams;
 import modej.model.gpt.LoraParams;
 import modej.model.mode.GateConfig;
@@ -23,8 +27,9 @@ import modej.model.mode.ModeConfig;
 import modej.model.mode.ModeParams;
 import modej.model.param.AdamWSettings;
 import modej.model.param.Slab;
-import modej.tasks.adapt.Adaptation;
 import modej.model.tokenizer.Tokenizers;
+import modej.tasks.adapt.Adaptation;
+import modej.tasks.adapt.RunState;
 import modej.tasks.data.BatchSampler;
 import modej.tasks.data.Batches;
 import modej.tasks.data.DomainData;
@@ -51,6 +56,12 @@ final class MethodTraining {
                    List<RunResult.LossPoint> lossCurve) {
     }
 
+    /**
+     * Steps between saved states of a stage ({@code <stage file>.resume}), so that a run killed
+     * mid-stage continues from its last state, bit for bit, when the experiment is run again.
+     */
+    static final int CHECKPOINT_EVERY = 50;
+
     private final ExperimentConfig config;
     private final DomainData data;
     private final Backend backend;
@@ -58,6 +69,7 @@ final class MethodTraining {
     private final List<RunResult.Stage> stages = new ArrayList<>();
     private final List<RunResult.LossPoint> curve = new ArrayList<>();
     private long tokensSoFar;
+    private String runFingerprint = "";
 
     MethodTraining(ExperimentConfig config, DomainData data, Backend backend, PrintStream log) {
         this.config = config;
@@ -66,8 +78,13 @@ final class MethodTraining {
         this.log = log;
     }
 
-    /** Trains {@code m} with {@code seed} on the backbone in {@code backboneFile}; checkpoints go to {@code dir}. */
-    Trained train(MethodSpec m, long seed, Path backboneFile, Path dir) throws IOException {
+    /**
+     * Trains {@code m} with {@code seed} on the backbone in {@code backboneFile}; checkpoints go to
+     * {@code dir}. A run stopped before continues: finished stages are reused, a stopped stage
+     * resumes from its saved state ({@code fingerprint}, the run's settings, must match).
+     */
+    Trained train(MethodSpec m, long seed, Path backboneFile, Path dir, String fingerprint) throws IOException {
+        runFingerprint = fingerprint;
         stages.clear();
         curve.clear();
         tokensSoFar = 0;
@@ -110,8 +127,13 @@ final class MethodTraining {
             String d = experts.get(i);
             ModeConfig one = new ModeConfig(m.blocks(), m.expertLayers(), List.of(d), gate, m.init());
             ModeModel expert = new ModeModel("mode-expert", new ModeParams(base, one, seed * 1000 + i), true, true);
-            Batches own = new BatchSampler(data.get(d).train(), b.batch(), b.seq(), seed * 1000 + i);
-            stage("stage1-" + d, expert, stage1, m.lr(), own, dir.resolve("stage1-" + d + ".safetensors"), seed);
+            Path file = dir.resolve("stage1-" + d + ".safetensors");
+            if (Files.exists(file) && !Files.exists(RunState.beside(file))) {
+                reuse("stage1-" + d, expert, stage1, file); // finished before the run was stopped
+            } else {
+                Batches own = new BatchSampler(data.get(d).train(), b.batch(), b.seq(), seed * 1000 + i);
+                stage("stage1-" + d, expert, stage1, m.lr(), own, file, seed);
+            }
             trained.put(d, frozenCopy(expert.params().expert(d)));
         }
         ModeConfig all = new ModeConfig(m.blocks(), m.expertLayers(), experts, gate, m.init());
@@ -170,11 +192,24 @@ final class MethodTraining {
         AdamWSettings adamw = new AdamWSettings(AdamWSettings.DEFAULT.beta1(), AdamWSettings.DEFAULT.beta2(),
                 AdamWSettings.DEFAULT.eps(), b.weightDecay());
         Adaptation.Settings s = new Adaptation.Settings(b.batch(), b.seq(), steps,
-                new LearningRate(lr, Math.min(b.minLr(), lr), warmup, steps), adamw, 0, 1, seed);
+                new LearningRate(lr, Math.min(b.minLr(), lr), warmup, steps), adamw, 0, 1, seed, b.clipNorm());
         LossCurve losses = new LossCurve(steps, config.evaluation().lossEvery());
-        Map<String, String> provenance = Map.of("modej.experiment", config.name(), "modej.stage", name,
-                Tokenizers.METADATA_KEY, data.tokenizer().name());
-        Adaptation.Outcome o = Adaptation.train(model, s, backend, batches, null, out, provenance, log, losses);
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put("modej.experiment", config.name());
+        provenance.put("modej.experiment.run", runFingerprint);
+        provenance.put("modej.stage", name);
+        provenance.put(Tokenizers.METADATA_KEY, data.tokenizer().name());
+        RunState state = new RunState(RunState.beside(out), CHECKPOINT_EVERY, Integer.MAX_VALUE);
+        RunState.Saved resumed = null;
+        if (Files.exists(state.file())) {
+            Map<String, String> expected = new LinkedHashMap<>(provenance);
+            expected.put("modej.method", model.method());
+            expected.put("modej.train.settings", s.toString());
+            resumed = RunState.Saved.read(state.file(), expected);
+            resumed.restore(model);
+            log.printf(Locale.ROOT, "%s: continuing after step %d (state %s)%n", name, resumed.step(), state.file());
+        }
+        Adaptation.Outcome o = Adaptation.train(model, s, backend, batches, null, out, provenance, log, losses, state, resumed);
         long perStep = (long) b.batch() * b.seq();
         double last = Double.NaN;
         for (var p : losses.points()) {
@@ -183,6 +218,25 @@ final class MethodTraining {
         }
         tokensSoFar += o.tokens();
         stages.add(new RunResult.Stage(name, steps, o.tokens(), o.seconds(), o.peakHeapMiB(), o.bufferBytes(), last));
+    }
+
+    /**
+     * A stage finished before the run was stopped: its trained slabs come from its checkpoint, its
+     * costs from the checkpoint's metadata (its loss curve was not kept).
+     */
+    private void reuse(String name, AdaptedModel model, int steps, Path file) {
+        Checkpoint c = Safetensors.read(file);
+        SlabFiles.load(c, model.slabs().stream().filter(Slab::trainable).toList(), false);
+        Map<String, String> meta = c.metadata();
+        if (!runFingerprint.equals(meta.get("modej.experiment.run"))) {
+            throw new IllegalArgumentException(file + ": a stage of a run with other settings; delete it to redo the stage");
+        }
+        long tokens = Long.parseLong(meta.getOrDefault("modej.train.tokens", "0"));
+        tokensSoFar += tokens;
+        stages.add(new RunResult.Stage(name, steps, tokens, Double.parseDouble(meta.getOrDefault("modej.train.seconds", "0")),
+                Long.parseLong(meta.getOrDefault("modej.train.peak_heap_mib", "0")),
+                Long.parseLong(meta.getOrDefault("modej.train.buffer_bytes", "0")), Double.NaN));
+        log.printf(Locale.ROOT, "%s: finished before, reusing %s%n", name, file);
     }
 
     private Trained done(AdaptedModel model, String kind, Path checkpoint, long trainable) {

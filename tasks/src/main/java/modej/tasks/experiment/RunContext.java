@@ -63,7 +63,7 @@ final class RunContext {
                     frozen.costs(), frozen.gates(), List.of(), List.of(), frozenMath, seconds(t0), Instant.now().toString());
         }
         return backends.with(backend -> {
-            MethodTraining.Trained t = new MethodTraining(config, data, backend, log).train(m, seed, backboneFile, dir);
+            MethodTraining.Trained t = new MethodTraining(config, data, backend, log).train(m, seed, backboneFile, dir, fingerprint);
             LoadedModel model = new LoadedModel(m.name(), t.evalKind(), t.checkpoint(), t.model(), costs(m, t), t.trainable());
             EvalReport.ModelResult r = new Evaluator(backend, evaluation).evaluate(model, data, frozen.metrics());
             RunResult.MathScore score = math == null ? null : math.score(t.model(), backend, config.budget().seq());

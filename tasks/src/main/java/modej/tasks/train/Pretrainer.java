@@ -21,15 +21,22 @@ import modej.tasks.data.BatchSampler;
  */
 public final class Pretrainer {
 
-    /** The run's settings; saved into every checkpoint. */
+    /**
+     * The run's settings; saved into every checkpoint.
+     *
+     * @param gradClip largest global L2 norm of the gradients (larger ones are scaled down); 0 = no clipping
+     */
     public record Settings(int batch, int seq, int steps, LearningRate lr, AdamWSettings adamw,
-                           int evalEvery, int evalBatches, int checkpointEvery, long seed) {
+                           int evalEvery, int evalBatches, int checkpointEvery, long seed, float gradClip) {
         public Settings {
             if (batch < 1 || seq < 1 || steps < 1) {
                 throw new IllegalArgumentException("batch, seq and steps must be >= 1");
             }
             if (evalEvery < 0 || evalBatches < 1 || checkpointEvery < 0) {
                 throw new IllegalArgumentException("eval-every and checkpoint-every must be >= 0, eval-batches >= 1");
+            }
+            if (!(gradClip >= 0) || Float.isInfinite(gradClip)) {
+                throw new IllegalArgumentException("--grad-clip must be a finite number >= 0 (0 = off), got " + gradClip);
             }
         }
     }
@@ -77,7 +84,7 @@ public final class Pretrainer {
     /** As {@link #run(int, PrintStream)}, but saves and stops after {@code stopAfter} steps as if interrupted. */
     public TrainingLoop.Evaluation run(int startStep, int stopAfter, PrintStream log) throws IOException {
         Settings s = settings;
-        runner = Runner.of(params, s.batch(), s.seq(), backend, s.adamw());
+        runner = Runner.of(params, s.batch(), s.seq(), backend, s.adamw()).clipGradients(s.gradClip());
         Runner evalRunner = Runner.of(params, s.batch(), s.seq(), backend, null);
         BatchSampler sampler = new BatchSampler(trainTokens, s.batch(), s.seq(), s.seed());
         loop = new TrainingLoop(runner, sampler, s.lr(), s.steps(), s.evalEvery(), s.checkpointEvery(),

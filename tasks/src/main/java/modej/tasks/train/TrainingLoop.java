@@ -2,6 +2,7 @@ package modej.tasks.train;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Locale;
 
 import modej.model.gpt.Runner;
 import modej.tasks.data.Batches;
@@ -88,14 +89,15 @@ public final class TrainingLoop {
         batches.seek(startStep);
         Evaluation last = null;
         long tokensDone = 0;
+        int lastSaved = startStep;
         try (Progress progress = new Progress(task, startStep, Math.min(stopAfter, steps), log)) {
             for (int step = startStep + 1; step <= steps; step++) {
                 batches.next(inputs, targets);
                 Runner.Result r = runner.trainStep(inputs, targets, lr.at(step), step);
-                if (!Double.isFinite(r.loss())) {
-                    checkpointer.save(step);
-                    throw new IllegalStateException("loss is " + r.loss() + " at step " + step
-                            + "; checkpoint saved; try a lower --lr");
+                if (!Double.isFinite(r.loss()) || !Double.isFinite(runner.lastGradNorm())) {
+                    // the runner applied no update: nothing non-finite reached the weights
+                    throw diverged(step, String.format(Locale.ROOT, "loss %.4g, gradient norm %.4g", r.loss(),
+                            runner.lastGradNorm()), lastSaved);
                 }
                 tokensDone += n;
                 listener.afterStep(step, r.loss());
@@ -107,7 +109,13 @@ public final class TrainingLoop {
                 }
                 boolean stop = stopRequested || step == stopAfter;
                 if (end || stop || (checkpointEvery > 0 && step % checkpointEvery == 0)) {
+                    runner.slabsToHost();
+                    if (!runner.slabsFinite()) {
+                        throw diverged(step, String.format(Locale.ROOT, "loss %.4g, but the updated weights are not finite",
+                                r.loss()), lastSaved);
+                    }
                     checkpointer.save(step);
+                    lastSaved = step;
                 }
                 if (stop && !end) {
                     progress.println("stopped at step " + step + "; checkpoint saved (continue with --resume)");
@@ -116,5 +124,12 @@ public final class TrainingLoop {
             }
         }
         return last;
+    }
+
+    /** The one-line report of a run that stopped at {@code step}: what was found, what is kept, what to try. */
+    private TrainingDiverged diverged(int step, String what, int lastSaved) {
+        String kept = lastSaved > 0 ? "the checkpoint of step " + lastSaved + " is kept" : "no checkpoint was written";
+        return new TrainingDiverged(step, "training diverged at step " + step + " (" + what + "); stopped without saving it, "
+                + kept + "; try a lower --lr (now " + lr.peak() + ") or --grad-clip 1.0");
     }
 }

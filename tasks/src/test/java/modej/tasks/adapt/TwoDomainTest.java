@@ -145,7 +145,7 @@ class TwoDomainTest {
 
     static Adaptation.Settings settings(int steps, long seed) {
         return new Adaptation.Settings(BATCH, SEQ, steps, new LearningRate(LR, LR / 10, steps / 10, steps),
-                AdamWSettings.DEFAULT, 0, EVAL_BATCHES, seed);
+                AdamWSettings.DEFAULT, 0, EVAL_BATCHES, seed, 0f);
     }
 
     private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());

@@ -112,7 +112,7 @@ class ExperimentFileTest {
 
     @Test
     void unknownKeysNameTheirPathAndTheKnownKeys() {
-        assertEquals("exp.yaml: budget.stpes: unknown key 'stpes'; known: batch, lr, minLr, seq, stage2Steps, steps, "
+        assertEquals("exp.yaml: budget.stpes: unknown key 'stpes'; known: batch, gradClip, lr, minLr, seq, stage2Steps, steps, "
                 + "warmupSteps, weightDecay", error(YAML.replace("steps: 40,", "stpes: 40,")));
         assertTrue(error(YAML.replace("rank: 4", "rnak: 4")).startsWith("exp.yaml: methods.1.rnak: unknown key 'rnak'"));
         assertTrue(error(YAML + "colour: red\n").startsWith("exp.yaml: colour: unknown key 'colour'; known: backbone,"));
@@ -160,7 +160,7 @@ class ExperimentFileTest {
 
     @Test
     void badOverridesNameTheArgument() {
-        assertEquals("--set budget.stpes=5: budget.stpes: unknown key 'stpes'; known: batch, lr, minLr, seq, stage2Steps, "
+        assertEquals("--set budget.stpes=5: budget.stpes: unknown key 'stpes'; known: batch, gradClip, lr, minLr, seq, stage2Steps, "
                 + "steps, warmupSteps, weightDecay", error(YAML, "budget.stpes=5"));
         assertEquals("--set methods.7.rank=2: methods has 3 entries (0 to 2), no entry 7", error(YAML, "methods.7.rank=2"));
         assertEquals("--set methods.x.rank=2: methods is a list; expected an index, got 'x'", error(YAML, "methods.x.rank=2"));

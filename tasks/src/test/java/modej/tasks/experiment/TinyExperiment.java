@@ -91,6 +91,11 @@ final class TinyExperiment {
     Outcome run(String... extra) {
         List<String> args = new ArrayList<>(List.of("experiment", config.toString(), "--out", out.toString(), "--threads", "2"));
         args.addAll(List.of(extra));
+        return capture(args);
+    }
+
+    /** Runs the CLI with {@code args}, output captured. */
+    static Outcome capture(List<String> args) {
         PrintStream o = System.out, e = System.err;
         ByteArrayOutputStream bo = new ByteArrayOutputStream(), be = new ByteArrayOutputStream();
         try {

@@ -23,7 +23,7 @@ class ResumeTest {
 
     static final GptConfig CONFIG = new GptConfig(256, 16, 2, 2, 32, true);
     static final Pretrainer.Settings SETTINGS = new Pretrainer.Settings(4, 16, 12,
-            new LearningRate(3e-3f, 3e-4f, 3, 12), AdamWSettings.DEFAULT, 5, 2, 4, 99);
+            new LearningRate(3e-3f, 3e-4f, 3, 12), AdamWSettings.DEFAULT, 5, 2, 4, 99, 0f);
 
     static int[] text(long seed, int n) {
         SplittableRandom r = new SplittableRandom(seed);
