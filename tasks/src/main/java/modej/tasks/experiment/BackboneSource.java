@@ -91,6 +91,33 @@ final class BackboneSource {
         return file;
     }
 
+    /** The backbone's checkpoint file: the given one, or where pretraining puts it. */
+    static Path file(BackboneSpec spec, Path out) {
+        return spec.checkpoint() != null ? Path.of(spec.checkpoint())
+                : out.resolve("backbone").resolve("checkpoint.safetensors");
+    }
+
+    /**
+     * Whether the backbone is ready without pretraining: a given checkpoint exists, or the pretrained
+     * one was made with the spec's settings and reached its last step. Reads only the file's header.
+     */
+    static boolean finished(BackboneSpec spec, Path out) {
+        Path file = file(spec, out);
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        if (spec.checkpoint() != null) {
+            return true;
+        }
+        try {
+            Map<String, String> meta = GptCheckpoint.metadata(file);
+            return json(spec.pretrain()).equals(meta.get(SPEC_KEY))
+                    && Integer.parseInt(meta.getOrDefault("modej.step", "0")) >= spec.pretrain().steps();
+        } catch (CheckpointException | NumberFormatException e) {
+            return false; // not a finished backbone: the unit that pretrains it says why
+        }
+    }
+
     /** Loads a backbone for evaluation; a checkpoint problem is a one-line error naming the key. */
     static GptParams load(Path file) {
         return loadWithMetadata(file).params();

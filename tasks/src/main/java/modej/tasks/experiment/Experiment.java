@@ -40,10 +40,11 @@ public final class Experiment {
      * @param results every run's result, in the order of seeds, then methods
      * @param ran     labels of the runs trained by this call
      * @param skipped labels of the runs whose results were already there
-     * @param data    the data the runs used (as in {@code OUT/data.json})
+     * @param data    the data the runs used (as in {@code OUT/data.json}); null when no run is finished
+     * @param missing labels of the runs not finished yet (by any process), in unit order
      */
     public record Summary(ExperimentConfig config, MachineFacts facts, List<RunResult> results, List<String> ran,
-                          List<String> skipped, DataFacts data) {
+                          List<String> skipped, DataFacts data, List<String> missing) {
     }
 
     private final ExperimentConfig fileConfig;
@@ -66,53 +67,47 @@ public final class Experiment {
 
     /** Runs every (seed, method) that has no result yet and returns all results. */
     public Summary run() throws IOException {
+        return run(UnitRunner.Selection.all(true, java.time.Duration.ofHours(24), java.time.Duration.ofSeconds(10)));
+    }
+
+    /**
+     * Does the units {@code selection} names ({@link WorkUnits}), safe beside other processes on the
+     * same folder ({@link UnitRunner}), and returns every finished run's result (with the labels of
+     * those not finished in {@link Summary#missing()}).
+     */
+    public Summary run(UnitRunner.Selection selection) throws IOException {
         Files.createDirectories(out);
         GptConfig shape = fileConfig.backbone().pretrain() != null ? fileConfig.backbone().pretrain().model()
                 : BackboneSource.load(backends.with(b -> BackboneSource.prepare(fileConfig.backbone(), out, b, log))).config();
         ExperimentConfig config = fileConfig.budget().seq() == null ? fileConfig.withSeq(shape.context()) : fileConfig;
         check(config, shape);
-        Files.writeString(out.resolve("resolved.yaml"), ExperimentFile.yaml(config), StandardCharsets.UTF_8);
+        SharedFiles shared = new SharedFiles(out);
+        shared.writeIfChanged("resolved.yaml", ExperimentFile.yaml(config));
         MachineFacts facts = MachineFacts.collect(threads);
         Path environment = out.resolve("environment.json");
-        if (!Files.exists(environment)) {
-            ExperimentFile.writeJson(environment, facts);
-        }
+        shared.writeJsonOnce(environment, facts);
 
-        Path backboneFile = backends.with(b -> BackboneSource.prepare(config.backbone(), out, b, log));
-        GptCheckpoint.Loaded backbone = BackboneSource.loadWithMetadata(backboneFile);
-        String backboneFingerprint = ModeCheckpoint.fingerprint(backbone.params());
-        Domains domains = new Domains(config, out, backbone.metadata());
-        RunContext context = null;
+        List<WorkUnit> units = WorkUnits.of(config);
+        Units work = new Units(config);
+        UnitRunner.Outcome done = new UnitRunner(units, out, work, log).run(selection);
+        List<String> ran = done.ran().stream().filter(u -> !u.isBackbone()).map(WorkUnit::label).toList();
+        if (!done.ran().isEmpty()) {
+            shared.writeJsonOnce(out.resolve("environment").resolve(UnitLock.host() + ".json"), facts);
+        }
         List<RunResult> results = new ArrayList<>();
-        List<String> ran = new ArrayList<>(), skipped = new ArrayList<>();
-        int total = config.seeds().size() * config.methods().size(), index = 0;
-        for (long seed : config.seeds()) {
-            for (MethodSpec m : config.methods()) {
-                index++;
-                String label = RunResult.label(m.name(), seed);
-                Path dir = out.resolve("runs").resolve(label);
-                Path file = dir.resolve("result.json");
-                String fingerprint = fingerprint(config, m, seed, backboneFingerprint);
-                if (Files.exists(file)) {
-                    RunResult done = RunResult.read(file);
-                    if (!fingerprint.equals(done.fingerprint())) {
-                        throw new IllegalArgumentException(file + ": made with other settings than the experiment's now "
-                                + "(method, budget, domains, evaluation or backbone changed); delete " + dir
-                                + " to redo that run, or use another --out");
-                    }
-                    log.printf("[%d/%d] %s: done before, skipped%n", index, total, label);
-                    results.add(done);
-                    skipped.add(label);
-                    continue;
-                }
-                log.printf("[%d/%d] %s: %s%n", index, total, label,
-                        m.method().equals("frozen") ? "evaluating the frozen backbone" : "training " + m.method());
-                context = context != null ? context : new RunContext(config, domains.load(), backboneFile, backends, log);
-                RunResult r = context.run(m, seed, fingerprint, dir);
-                r.write(file);
-                log.printf(Locale.ROOT, "[%d/%d] %s: %s; %.1f s%n", index, total, label, accuracies(r), r.runSeconds());
-                results.add(r);
-                ran.add(label);
+        List<String> skipped = new ArrayList<>(), missing = new ArrayList<>();
+        for (WorkUnit u : units) {
+            if (u.isBackbone()) {
+                continue;
+            }
+            RunResult r = work.finished(u) ? work.result(u) : null;
+            if (r == null) {
+                missing.add(u.label());
+                continue;
+            }
+            results.add(r);
+            if (!ran.contains(u.label()) && (selection.indices() == null || selection.indices().contains(u.index()))) {
+                skipped.add(u.label());
             }
         }
         log.printf("%d runs trained, %d skipped (results already in %s)%n", ran.size(), skipped.size(), out.resolve("runs"));
@@ -122,7 +117,88 @@ public final class Experiment {
         } else {
             facts = MachineFacts.read(environment, facts);
         }
-        return new Summary(config, facts, List.copyOf(results), List.copyOf(ran), List.copyOf(skipped), domains.facts());
+        DataFacts data = results.isEmpty() ? null : work.domains().facts();
+        return new Summary(config, facts, List.copyOf(results), ran, List.copyOf(skipped), data, List.copyOf(missing));
+    }
+
+    /**
+     * The experiment's units as {@link UnitRunner} does them: the backbone's pretraining, and runs,
+     * which share the backbone, the data and the frozen backbone's metrics, made once per process.
+     */
+    private final class Units implements UnitRunner.Work {
+        private final ExperimentConfig config;
+        private final int runs;
+        private Path backboneFile;
+        private String backboneFingerprint;
+        private Domains domains;
+        private RunContext context;
+
+        Units(ExperimentConfig config) {
+            this.config = config;
+            this.runs = config.seeds().size() * config.methods().size();
+        }
+
+        @Override
+        public boolean finished(WorkUnit u) throws IOException {
+            return WorkUnits.finished(u, config, out);
+        }
+
+        boolean backboneFinished() {
+            return BackboneSource.finished(config.backbone(), out);
+        }
+
+        @Override
+        public void run(WorkUnit u) throws IOException {
+            if (u.isBackbone()) {
+                backends.with(b -> BackboneSource.prepare(config.backbone(), out, b, log));
+                return;
+            }
+            MethodSpec m = u.method();
+            int index = config.backbone().pretrain() != null ? u.index() : u.index() + 1;
+            log.printf("[%d/%d] %s: %s (unit %d)%n", index, runs, u.label(),
+                    m.method().equals("frozen") ? "evaluating the frozen backbone" : "training " + m.method(), u.index());
+            loadBackbone();
+            context = context != null ? context : new RunContext(config, domains().load(), backboneFile, backends, log);
+            RunResult r = context.run(m, u.seed(), fingerprint(config, m, u.seed(), backboneFingerprint), resultFile(u).getParent());
+            r.write(resultFile(u));
+            log.printf(Locale.ROOT, "[%d/%d] %s: %s; %.1f s%n", index, runs, u.label(), accuracies(r), r.runSeconds());
+        }
+
+        /** A finished run's result, checked to be made with the experiment's settings now. */
+        RunResult result(WorkUnit u) throws IOException {
+            loadBackbone();
+            Path file = resultFile(u);
+            RunResult done = RunResult.read(file);
+            if (!fingerprint(config, u.method(), u.seed(), backboneFingerprint).equals(done.fingerprint())) {
+                throw new IllegalArgumentException(file + ": made with other settings than the experiment's now "
+                        + "(method, budget, domains, evaluation or backbone changed); delete " + file.getParent()
+                        + " to redo that run, or use another --out");
+            }
+            return done;
+        }
+
+        Domains domains() throws IOException {
+            loadBackbone();
+            return domains;
+        }
+
+        private void loadBackbone() throws IOException {
+            if (backboneFile != null) {
+                return;
+            }
+            if (!backboneFinished()) {
+                throw new IllegalStateException("the backbone is not finished; its unit comes first");
+            }
+            Path file = BackboneSource.file(config.backbone(), out);
+            GptCheckpoint.Loaded backbone = BackboneSource.loadWithMetadata(file);
+            backboneFingerprint = ModeCheckpoint.fingerprint(backbone.params());
+            domains = new Domains(config, out, backbone.metadata());
+            backboneFile = file;
+        }
+
+        private Path resultFile(WorkUnit u) {
+            return out.resolve("runs").resolve(u.label()).resolve("result.json");
+        }
     }
 
     /**
@@ -134,7 +210,6 @@ public final class Experiment {
         private final ExperimentConfig config;
         private final Path file, runs;
         private final Map<String, String> backboneMetadata;
-        private final DataFacts recorded;
         private DomainData data;
         private DataFacts loaded;
 
@@ -143,7 +218,6 @@ public final class Experiment {
             this.file = out.resolve("data.json");
             this.runs = out.resolve("runs");
             this.backboneMetadata = backboneMetadata;
-            this.recorded = DataFacts.readIfPresent(file);
         }
 
         DomainData load() throws IOException {
@@ -154,6 +228,17 @@ public final class Experiment {
             config.domains().forEach((name, d) -> entries.add(name + "=" + d.source()));
             DomainData fresh = DomainData.load(entries, config.evaluation().validation());
             DataFacts facts = DataFacts.of(config, fresh, backboneMetadata);
+            // other processes on this folder may write data.json: read, compare and write it under the shared lock
+            UnitLock.shared(file.getParent(), () -> {
+                checkAndRecord(facts, DataFacts.readIfPresent(file));
+                return null;
+            });
+            data = fresh;
+            loaded = facts;
+            return data;
+        }
+
+        private void checkAndRecord(DataFacts facts, DataFacts recorded) throws IOException {
             if (recorded != null && anyFinishedRun()) {
                 List<String> changed = facts.changedFrom(recorded);
                 if (!changed.isEmpty()) {
@@ -164,13 +249,13 @@ public final class Experiment {
                             + " to redo them on the new data, or use another --out");
                 }
             }
-            facts.write(file);
-            data = fresh;
-            loaded = facts;
-            return data;
+            if (!facts.equals(recorded)) {
+                facts.write(file);
+            }
         }
 
         DataFacts facts() throws IOException {
+            DataFacts recorded = loaded != null ? null : DataFacts.readIfPresent(file);
             if (loaded == null && recorded == null) {
                 load();
             }
