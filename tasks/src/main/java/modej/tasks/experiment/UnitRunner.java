@@ -115,12 +115,14 @@ public final class UnitRunner {
 
     /** Claims {@code u} and does it, unless another process holds it or it got finished meanwhile; false if held. */
     private boolean claimAndRun(WorkUnit u) throws IOException {
+        Path file = UnitLock.of(out, u.label());
+        String before = UnitLock.lastHolder(file);
         Optional<UnitLock> claim = Optional.empty();
         for (int i = 0; i < CLAIM_TRIES && claim.isEmpty(); i++) {
             if (i > 0) {
                 sleep(Duration.ofMillis(100));
             }
-            claim = UnitLock.tryClaim(UnitLock.of(out, u.label()));
+            claim = UnitLock.tryClaim(file);
         }
         if (claim.isEmpty()) {
             return false;
@@ -129,6 +131,10 @@ public final class UnitRunner {
             if (work.finished(u)) { // finished by another process between our look and our claim
                 doneBefore.add(u);
                 return true;
+            }
+            if (!before.isEmpty()) {
+                log.printf("unit %d (%s): started before (%s) and not finished; continuing it here%n", u.index(), u.label(),
+                        before);
             }
             work.run(u);
             ran.add(u);
