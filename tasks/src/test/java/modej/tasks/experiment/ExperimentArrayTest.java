@@ -72,13 +72,13 @@ class ExperimentArrayTest {
     @Test
     void aProcessKilledWhilePretrainingIsContinuedByTheNextProcessFromItsLastSave(@TempDir Path dir) throws Exception {
         TinyExperiment x = new TinyExperiment(dir);
-        String[] longer = {"--set", "backbone.pretrain.steps=1500", "--set", "backbone.pretrain.checkpointEvery=10",
+        String[] longer = {"--set", "backbone.pretrain.steps=300", "--set", "backbone.pretrain.checkpointEvery=5",
                 "--set", "seeds=[0]"};
         Path shared = dir.resolve("array");
         Path backbone = shared.resolve("backbone").resolve("checkpoint.safetensors");
         Process victim = start(x, shared, dir.resolve("victim.log"), concat(longer, "--only", "0"));
         long t0 = System.nanoTime();
-        while (step(backbone) < 10) {
+        while (step(backbone) < 5) {
             if (!victim.isAlive() || System.nanoTime() - t0 > 120e9) {
                 fail("the backbone saved no step before the process ended: " + Files.readString(dir.resolve("victim.log")));
             }
@@ -86,7 +86,7 @@ class ExperimentArrayTest {
         }
         victim.destroyForcibly().waitFor();
         int killedAt = step(backbone);
-        assertTrue(killedAt >= 10 && killedAt < 1500, "killed mid-unit, at step " + killedAt);
+        assertTrue(killedAt >= 5 && killedAt < 300, "killed mid-unit, at step " + killedAt);
 
         Process next = start(x, shared, dir.resolve("next.log"), concat(longer, "--only", "1"));
         assertTrue(next.waitFor(5, TimeUnit.MINUTES));
@@ -95,7 +95,7 @@ class ExperimentArrayTest {
         assertTrue(log.contains("unit 0 (backbone): started before (host "), log);
         assertTrue(log.contains("backbone: resuming pretraining of " + backbone + " at step "), log);
         assertTrue(Files.isRegularFile(shared.resolve("runs").resolve("full-seed0").resolve("result.json")), log);
-        assertEquals(1500, step(backbone));
+        assertEquals(300, step(backbone));
 
         TinyExperiment reference = new TinyExperiment(dir.resolve("reference"));
         TinyExperiment.Outcome whole = reference.run(concat(longer, "--only", "0"));
