@@ -95,7 +95,7 @@ final class ExperimentCommand implements Callable<Integer> {
             } else {
                 Path md = UnitLock.shared(dir, () -> ExperimentReport.write(summary, dir));
                 System.out.println(done + "; report: " + md + (summary.missing().isEmpty() ? ""
-                        : "; missing " + summary.missing().size() + " runs: " + String.join(", ", summary.missing())));
+                        : "; not finished: " + String.join(", ", summary.missing())));
             }
         } else {
             System.out.println(done + "; " + summary.missing().size() + " of " + (summary.missing().size()

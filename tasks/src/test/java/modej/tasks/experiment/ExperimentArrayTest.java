@@ -28,7 +28,8 @@ import modej.model.checkpoint.ModeCheckpoint;
  * Real processes on one experiment folder, as the tasks of a job array: three shards together
  * report what one sequential run reports, metric by metric; a process killed while pretraining the
  * backbone leaves it to the next process that needs it, which continues it from its last saved step
- * to the same weights as an uninterrupted pretraining.
+ * to the same weights as an uninterrupted pretraining; {@code --report} then reports the finished
+ * run and names the missing one.
  */
 class ExperimentArrayTest {
 
@@ -74,7 +75,7 @@ class ExperimentArrayTest {
         TinyExperiment x = new TinyExperiment(dir);
         String[] longer = {"--set", "backbone.pretrain.steps=300", "--set", "backbone.pretrain.checkpointEvery=5",
                 "--set", "seeds=[0]"};
-        Path shared = dir.resolve("array");
+        Path shared = x.out;
         Path backbone = shared.resolve("backbone").resolve("checkpoint.safetensors");
         Process victim = start(x, shared, dir.resolve("victim.log"), concat(longer, "--only", "0"));
         long t0 = System.nanoTime();
@@ -96,6 +97,12 @@ class ExperimentArrayTest {
         assertTrue(log.contains("backbone: resuming pretraining of " + backbone + " at step "), log);
         assertTrue(Files.isRegularFile(shared.resolve("runs").resolve("full-seed0").resolve("result.json")), log);
         assertEquals(300, step(backbone));
+
+        TinyExperiment.Outcome partial = x.run(concat(longer, "--report"));
+        assertEquals(0, partial.code(), partial.err());
+        assertTrue(partial.out().contains("; not finished: mode-seed0"), partial.out());
+        assertTrue(Files.readString(shared.resolve("report.md")).contains("**Incomplete: 1 run not finished yet, left out of "
+                + "every table and plot: mode-seed0.**"));
 
         TinyExperiment reference = new TinyExperiment(dir.resolve("reference"));
         TinyExperiment.Outcome whole = reference.run(concat(longer, "--only", "0"));
