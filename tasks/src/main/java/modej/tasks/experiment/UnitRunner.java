@@ -90,6 +90,7 @@ public final class UnitRunner {
         List<WorkUnit> held = new ArrayList<>();
         for (WorkUnit u : selected) {
             if (work.finished(u)) {
+                log.printf("unit %d (%s): finished before, skipped%n", u.index(), u.label());
                 doneBefore.add(u);
                 continue;
             }
