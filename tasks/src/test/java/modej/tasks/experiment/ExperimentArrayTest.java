@@ -58,7 +58,9 @@ class ExperimentArrayTest {
             assertEquals(1, count(logs, "] " + run + ": training "), run + " was trained by exactly one process:\n" + logs);
         }
         assertEquals(1, count(logs, "backbone: pretraining"), "one process pretrained the backbone:\n" + logs);
-        assertEquals(1, count(logs, "; report: "), "the process that finished the last unit wrote the report:\n" + logs);
+        // each process that finds every unit finished when it ends writes the report (under the shared lock):
+        // at least the one that finished the last unit, and another that ended at the same moment may too
+        assertTrue(count(logs, "; report: ") >= 1, "the process that finished the last unit wrote the report:\n" + logs);
         assertFalse(Files.readString(shared.resolve("report.md")).contains("Incomplete"));
 
         JsonNode one = ExperimentFile.json().readTree(x.out.resolve("results.json").toFile());
@@ -73,7 +75,7 @@ class ExperimentArrayTest {
     @Test
     void aProcessKilledWhilePretrainingIsContinuedByTheNextProcessFromItsLastSave(@TempDir Path dir) throws Exception {
         TinyExperiment x = new TinyExperiment(dir);
-        String[] longer = {"--set", "backbone.pretrain.steps=300", "--set", "backbone.pretrain.checkpointEvery=5",
+        String[] longer = {"--set", "backbone.pretrain.steps=120", "--set", "backbone.pretrain.checkpointEvery=5",
                 "--set", "seeds=[0]"};
         Path shared = x.out;
         Path backbone = shared.resolve("backbone").resolve("checkpoint.safetensors");
@@ -87,7 +89,7 @@ class ExperimentArrayTest {
         }
         victim.destroyForcibly().waitFor();
         int killedAt = step(backbone);
-        assertTrue(killedAt >= 5 && killedAt < 300, "killed mid-unit, at step " + killedAt);
+        assertTrue(killedAt >= 5 && killedAt < 120, "killed mid-unit, at step " + killedAt);
 
         Process next = start(x, shared, dir.resolve("next.log"), concat(longer, "--only", "1"));
         assertTrue(next.waitFor(5, TimeUnit.MINUTES));
@@ -96,7 +98,7 @@ class ExperimentArrayTest {
         assertTrue(log.contains("unit 0 (backbone): started before (host "), log);
         assertTrue(log.contains("backbone: resuming pretraining of " + backbone + " at step "), log);
         assertTrue(Files.isRegularFile(shared.resolve("runs").resolve("full-seed0").resolve("result.json")), log);
-        assertEquals(300, step(backbone));
+        assertEquals(120, step(backbone));
 
         TinyExperiment.Outcome partial = x.run(concat(longer, "--report"));
         assertEquals(0, partial.code(), partial.err());
