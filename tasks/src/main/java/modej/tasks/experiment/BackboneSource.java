@@ -47,7 +47,7 @@ final class BackboneSource {
             return file;
         }
         if (spec.huggingface() != null) {
-            return imported(Path.of(spec.huggingface()), out.resolve("backbone").resolve("imported.safetensors"), log);
+            return imported(Path.of(spec.huggingface()), file(spec, out), log);
         }
         PretrainSpec p = spec.pretrain();
         Path file = out.resolve("backbone").resolve("checkpoint.safetensors");
@@ -104,7 +104,7 @@ final class BackboneSource {
      */
     private static Path imported(Path dir, Path file, PrintStream log) throws IOException {
         String source = dir.toAbsolutePath().normalize().toString();
-        if (Files.isRegularFile(file) && source.equals(GptCheckpoint.metadata(file).get(HuggingFaceGpt2.SOURCE_KEY))) {
+        if (importedFrom(dir, file)) {
             log.printf("backbone: %s (imported from %s)%n", file, source);
             return file;
         }
@@ -119,6 +119,45 @@ final class BackboneSource {
         log.printf("backbone: imported %s (%,d parameters, %s tokenizer) into %s%n", source,
                 hf.params().config().parameterCount(), hf.tokenizer().name(), file);
         return file;
+    }
+
+    /** Whether {@code file} is a checkpoint imported from the Hugging Face directory {@code dir}. */
+    private static boolean importedFrom(Path dir, Path file) {
+        return Files.isRegularFile(file) && dir.toAbsolutePath().normalize().toString()
+                .equals(GptCheckpoint.metadata(file).get(HuggingFaceGpt2.SOURCE_KEY));
+    }
+
+    /** The backbone's checkpoint file: the given one, or where importing or pretraining puts it. */
+    static Path file(BackboneSpec spec, Path out) {
+        if (spec.checkpoint() != null) {
+            return Path.of(spec.checkpoint());
+        }
+        return out.resolve("backbone").resolve(spec.huggingface() != null ? "imported.safetensors" : "checkpoint.safetensors");
+    }
+
+    /**
+     * Whether the backbone is ready without pretraining or importing: a given checkpoint exists, the
+     * imported one came from the spec's directory, or the pretrained one was made with the spec's
+     * settings and reached its last step. Reads only the file's header.
+     */
+    static boolean finished(BackboneSpec spec, Path out) {
+        Path file = file(spec, out);
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        if (spec.checkpoint() != null) {
+            return true;
+        }
+        try {
+            if (spec.huggingface() != null) {
+                return importedFrom(Path.of(spec.huggingface()), file);
+            }
+            Map<String, String> meta = GptCheckpoint.metadata(file);
+            return json(spec.pretrain()).equals(meta.get(SPEC_KEY))
+                    && Integer.parseInt(meta.getOrDefault("modej.step", "0")) >= spec.pretrain().steps();
+        } catch (CheckpointException | NumberFormatException e) {
+            return false; // not a finished backbone: the unit that pretrains it says why
+        }
     }
 
     /** Loads a backbone for evaluation; a checkpoint problem is a one-line error naming the key. */

@@ -2,11 +2,11 @@ package modej.tasks.experiment;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -17,22 +17,25 @@ import java.util.Map;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.ModeCheckpoint;
 import modej.model.gpt.GptConfig;
-import modej.model.gpt.GptParams;
 import modej.model.mode.GateConfig;
 import modej.model.mode.ModeConfig;
 import modej.model.tokenizer.ByteTokenizer;
 import modej.model.tokenizer.Tokenizer;
 import modej.model.tokenizer.Tokenizers;
-import modej.tasks.data.DomainData;
 import modej.tasks.train.OutputLock;
 
 /**
  * Runs an experiment file: resolves the config (saved as {@code OUT/resolved.yaml}, with the
- * facts of the machine of the last call that trained runs in {@code OUT/environment.json}), pretrains or loads the backbone, then for
- * every seed and method trains and evaluates one run, writing {@code OUT/runs/<method>-seed<k>/result.json}.
- * A run whose result file exists is skipped (after checking it was made with the same settings),
- * so an interrupted experiment, run again, continues where it stopped without repeating or losing
- * runs. The data the runs used is recorded in {@code OUT/data.json} ({@link DataFacts}). Reports are written from the results by {@link modej.tasks.experiment.report.ExperimentReport}.
+ * facts of the machine of the last call that trained runs in {@code OUT/environment.json}), reads
+ * and checks the data, pretrains or loads the backbone, then for every seed and method trains and
+ * evaluates one run, writing {@code OUT/runs/<method>-seed<k>/result.json}. The work is split into
+ * units ({@link WorkUnits}: the backbone, then one per run), each claimed by one process
+ * ({@link UnitRunner}), so any number of processes may share {@code OUT}. A run whose result file
+ * exists is skipped (after checking it was made with the same settings), and a run stopped mid-way
+ * continues from its last saved state, so an interrupted experiment, run again, continues where it
+ * stopped without repeating or losing work. The data the runs used is recorded in
+ * {@code OUT/data.json} ({@link DataFacts}). Reports are written from the results by
+ * {@link modej.tasks.experiment.report.ExperimentReport}.
  */
 public final class Experiment {
 
@@ -41,13 +44,14 @@ public final class Experiment {
      *
      * @param config  the resolved config
      * @param facts   the machine and software
-     * @param results every run's result, in the order of seeds, then methods
+     * @param results every finished run's result, in the order of seeds, then methods
      * @param ran     labels of the runs trained by this call
-     * @param skipped labels of the runs whose results were already there
-     * @param data    the data the runs used (as in {@code OUT/data.json})
+     * @param skipped labels of the selected runs whose results were already there
+     * @param data    the data the runs used (as in {@code OUT/data.json}); null when no run is finished
+     * @param missing labels of the runs not finished yet (by any process), in unit order
      */
     public record Summary(ExperimentConfig config, MachineFacts facts, List<RunResult> results, List<String> ran,
-                          List<String> skipped, DataFacts data) {
+                          List<String> skipped, DataFacts data, List<String> missing) {
     }
 
     private final ExperimentConfig fileConfig;
@@ -68,123 +72,193 @@ public final class Experiment {
         this.log = log;
     }
 
-    /** Runs every (seed, method) that has no result yet and returns all results. */
+    /** Runs every (seed, method) that has no result yet (waiting for units other processes hold) and returns all results. */
     public Summary run() throws IOException {
-        // one experiment at a time on OUT: the lock also creates OUT and proves it writable
-        try (OutputLock lock = OutputLock.acquire(out.resolve("experiment.lock"), "experiment folder " + out)) {
-            return runLocked();
-        }
+        return run(UnitRunner.Selection.all(true, Duration.ofHours(24), Duration.ofSeconds(10)));
     }
 
-    private Summary runLocked() throws IOException {
-        // a given or imported backbone is ready before the data is read; one to pretrain comes after the checks
+    /**
+     * Does the units {@code selection} names ({@link WorkUnits}), safe beside other processes on the
+     * same folder ({@link UnitRunner}), and returns every finished run's result (with the labels of
+     * those not finished in {@link Summary#missing()}).
+     */
+    public Summary run(UnitRunner.Selection selection) throws IOException {
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write the experiment folder " + out + " (" + OutputLock.reason(e) + ")");
+        }
+        // a given or imported backbone is ready before the data is read (imported once, under the shared lock);
+        // one to pretrain is a unit of its own, done after the checks
         PretrainSpec pretrain = fileConfig.backbone().pretrain();
-        Path given = pretrain != null ? null : backends.with(b -> BackboneSource.prepare(fileConfig.backbone(), out, b, log));
+        Path given = pretrain != null ? null
+                : SharedFiles.locked(out, () -> backends.with(b -> BackboneSource.prepare(fileConfig.backbone(), out, b, log)));
         GptConfig shape = pretrain != null ? pretrain.model() : BackboneSource.load(given).config();
         ExperimentConfig config = fileConfig.budget().seq() == null ? fileConfig.withSeq(shape.context()) : fileConfig;
         check(config, shape);
-        Files.writeString(out.resolve("resolved.yaml"), ExperimentFile.yaml(config), StandardCharsets.UTF_8);
+        SharedFiles shared = new SharedFiles(out);
+        shared.writeIfChanged("resolved.yaml", ExperimentFile.yaml(config));
         MachineFacts facts = MachineFacts.collect(threads);
         Path environment = out.resolve("environment.json");
-        if (!Files.exists(environment)) {
-            ExperimentFile.writeJson(environment, facts);
-        }
+        shared.writeJsonOnce(environment, facts);
 
         // the data is read, split and checked before the backbone pretrains: a mistake costs seconds, not a pretraining
         Map<String, String> givenMetadata = given == null ? Map.of() : GptCheckpoint.metadata(given);
         BackboneCorpus pretrained = pretrain != null ? BackboneCorpus.of(pretrain) : BackboneCorpus.of(givenMetadata);
         // the backbone's tokenizer: a pretrain section pretrains on bytes
         Tokenizer tokenizer = pretrain != null ? ByteTokenizer.INSTANCE : Tokenizers.of(givenMetadata);
-        Domains domains = new Domains(config, out, pretrained, tokenizer, log);
-        if (anyRunMissing(config)) {
-            domains.load();
+        List<WorkUnit> units = WorkUnits.of(config);
+        Units work = new Units(config, new Domains(config, out, pretrained, tokenizer, log));
+        if (work.anyToDo(selection, units)) {
+            work.domains.load();
         }
-        Path backboneFile = backends.with(b -> BackboneSource.prepare(config.backbone(), out, b, log));
-        GptCheckpoint.Loaded backbone = BackboneSource.loadWithMetadata(backboneFile);
-        String backboneFingerprint = ModeCheckpoint.fingerprint(backbone.params());
-        DataFacts dataFacts = domains.facts(backbone.metadata());
-        RunContext context = null;
+        UnitRunner.Outcome done = new UnitRunner(units, out, work, log).run(selection);
+        List<String> ran = done.ran().stream().filter(u -> !u.isBackbone()).map(WorkUnit::label).toList();
+        if (!done.ran().isEmpty()) {
+            shared.writeJsonOnce(out.resolve("environment").resolve(OutputLock.host() + ".json"), facts);
+        }
         List<RunResult> results = new ArrayList<>();
-        List<String> ran = new ArrayList<>(), skipped = new ArrayList<>();
-        int total = config.seeds().size() * config.methods().size(), index = 0;
-        for (long seed : config.seeds()) {
-            for (MethodSpec m : config.methods()) {
-                index++;
-                String label = RunResult.label(m.name(), seed);
-                Path dir = out.resolve("runs").resolve(label);
-                Path file = dir.resolve("result.json");
-                String fingerprint = fingerprint(config, m, seed, backboneFingerprint);
-                if (Files.exists(file)) {
-                    RunResult done = RunResult.read(file);
-                    if (!fingerprint.equals(done.fingerprint())) {
-                        throw new IllegalArgumentException(file + ": made with other settings than the experiment's now "
-                                + "(method, budget, domains, evaluation or backbone changed); delete " + dir
-                                + " to redo that run, or use another --out");
-                    }
-                    log.printf("[%d/%d] %s: done before, skipped%n", index, total, label);
-                    results.add(done);
-                    skipped.add(label);
-                    continue;
-                }
-                log.printf("[%d/%d] %s: %s%n", index, total, label,
-                        m.method().equals("frozen") ? "evaluating the frozen backbone" : "training " + m.method());
-                context = context != null ? context : new RunContext(config, domains.load().data(), backboneFile, backends, log);
-                RunResult r;
-                try (OutputLock runLock = OutputLock.acquire(dir.resolve("run.lock"), "run folder " + dir)) {
-                    r = context.run(m, seed, fingerprint, dir);
-                    r.write(file);
-                }
-                log.printf(Locale.ROOT, "[%d/%d] %s: %s; %.1f s%n", index, total, label, accuracies(r), r.runSeconds());
-                results.add(r);
-                ran.add(label);
+        List<String> skipped = new ArrayList<>(), missing = new ArrayList<>();
+        for (WorkUnit u : units) {
+            if (u.isBackbone()) {
+                continue;
+            }
+            RunResult r = work.finished(u) ? work.result(u) : null;
+            if (r == null) {
+                missing.add(u.label());
+                continue;
+            }
+            results.add(r);
+            if (!ran.contains(u.label()) && (selection.indices() == null || selection.indices().contains(u.index()))) {
+                skipped.add(u.label());
             }
         }
         log.printf("%d runs trained, %d skipped (results already in %s)%n", ran.size(), skipped.size(), out.resolve("runs"));
         // environment.json describes the last call that trained runs, not one that only rewrote the reports
         if (!ran.isEmpty()) {
-            ExperimentFile.writeJson(environment, facts);
+            MachineFacts latest = facts;
+            SharedFiles.locked(out, () -> {
+                ExperimentFile.writeJson(environment, latest);
+                return null;
+            });
         } else {
             facts = MachineFacts.read(environment, facts);
         }
-        return new Summary(config, facts, List.copyOf(results), List.copyOf(ran), List.copyOf(skipped), dataFacts);
-    }
-
-    /** Whether some (seed, method) has no result file yet: then the data is loaded and checked up front. */
-    private boolean anyRunMissing(ExperimentConfig config) {
-        for (long seed : config.seeds()) {
-            for (MethodSpec m : config.methods()) {
-                if (!Files.exists(out.resolve("runs").resolve(RunResult.label(m.name(), seed)).resolve("result.json"))) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        DataFacts data = results.isEmpty() ? null : work.dataFacts();
+        return new Summary(config, facts, List.copyOf(results), ran, List.copyOf(skipped), data, List.copyOf(missing));
     }
 
     /**
-     * The domains' data, loaded and checked once ({@link ExperimentData}), and its facts in
-     * {@code OUT/data.json}: written when freshly loaded, checked against the fresh data when loaded
-     * again while finished runs exist, and made (by loading the data) when every run is done but the
-     * file is missing.
+     * The experiment's units as {@link UnitRunner} does them: the backbone's pretraining, and runs,
+     * which share the backbone, the data and the frozen backbone's metrics, made once per process.
+     */
+    private final class Units implements UnitRunner.Work {
+        private final ExperimentConfig config;
+        private final Domains domains;
+        private final int runs;
+        private GptCheckpoint.Loaded backbone;
+        private Path backboneFile;
+        private String backboneFingerprint;
+        private RunContext context;
+
+        Units(ExperimentConfig config, Domains domains) {
+            this.config = config;
+            this.domains = domains;
+            this.runs = config.seeds().size() * config.methods().size();
+        }
+
+        @Override
+        public boolean finished(WorkUnit u) {
+            return WorkUnits.finished(u, config, out);
+        }
+
+        /** Whether {@code s} selects an unfinished unit while some run is not finished: then the data is needed. */
+        boolean anyToDo(UnitRunner.Selection s, List<WorkUnit> units) {
+            List<WorkUnit> selected = s.indices() == null ? units : s.indices().stream().map(units::get).toList();
+            return selected.stream().anyMatch(u -> !finished(u)) && units.stream().anyMatch(u -> !u.isBackbone() && !finished(u));
+        }
+
+        @Override
+        public void run(WorkUnit u) throws IOException {
+            if (u.isBackbone()) {
+                backends.with(b -> BackboneSource.prepare(config.backbone(), out, b, log));
+                return;
+            }
+            MethodSpec m = u.method();
+            int index = config.backbone().pretrain() != null ? u.index() : u.index() + 1;
+            log.printf("[%d/%d] %s: %s (unit %d)%n", index, runs, u.label(),
+                    m.method().equals("frozen") ? "evaluating the frozen backbone" : "training " + m.method(), u.index());
+            loadBackbone();
+            domains.facts(backbone.metadata()); // data.json, written before the first run as a sequential run does
+            context = context != null ? context : new RunContext(config, domains.load().data(), backboneFile, backends, log);
+            // a run stopped before (killed) continues from its stages' saved states (MethodTraining)
+            Files.createDirectories(resultFile(u).getParent());
+            RunResult r = context.run(m, u.seed(), fingerprint(config, m, u.seed(), backboneFingerprint), resultFile(u).getParent());
+            r.write(resultFile(u));
+            log.printf(Locale.ROOT, "[%d/%d] %s: %s; %.1f s%n", index, runs, u.label(), accuracies(r), r.runSeconds());
+        }
+
+        /** A finished run's result, checked to be made with the experiment's settings now. */
+        RunResult result(WorkUnit u) throws IOException {
+            loadBackbone();
+            Path file = resultFile(u);
+            RunResult done = RunResult.read(file);
+            if (!fingerprint(config, u.method(), u.seed(), backboneFingerprint).equals(done.fingerprint())) {
+                throw new IllegalArgumentException(file + ": made with other settings than the experiment's now "
+                        + "(method, budget, domains, evaluation or backbone changed); delete " + file.getParent()
+                        + " to redo that run, or use another --out");
+            }
+            return done;
+        }
+
+        /** The facts of the data the runs used: {@code data.json}, made when missing. */
+        DataFacts dataFacts() throws IOException {
+            loadBackbone();
+            return domains.facts(backbone.metadata());
+        }
+
+        private void loadBackbone() {
+            if (backboneFile != null) {
+                return;
+            }
+            if (!BackboneSource.finished(config.backbone(), out)) {
+                throw new IllegalStateException("the backbone is not finished; its unit comes first");
+            }
+            Path file = BackboneSource.file(config.backbone(), out);
+            backbone = BackboneSource.loadWithMetadata(file);
+            backboneFingerprint = ModeCheckpoint.fingerprint(backbone.params());
+            backboneFile = file;
+        }
+
+        private Path resultFile(WorkUnit u) {
+            return out.resolve("runs").resolve(u.label()).resolve("result.json");
+        }
+    }
+
+    /**
+     * The domains' data, loaded and checked once per process ({@link ExperimentData}), and its facts
+     * in {@code OUT/data.json}: written when freshly loaded and different from the file, checked
+     * against the fresh data when loaded again while finished runs exist, and made (by loading the
+     * data) when every run is done but the file is missing. Other processes on the folder may write
+     * data.json too: it is read, compared and written under the shared lock.
      */
     private static final class Domains {
         private final ExperimentConfig config;
-        private final Path file, runs;
+        private final Path out, file, runs;
         private final BackboneCorpus backbone;
         private final Tokenizer tokenizer;
         private final PrintStream log;
-        private final DataFacts recorded;
         private ExperimentData data;
         private DataFacts written;
 
         Domains(ExperimentConfig config, Path out, BackboneCorpus backbone, Tokenizer tokenizer, PrintStream log) {
             this.config = config;
+            this.out = out;
             this.file = out.resolve("data.json");
             this.runs = out.resolve("runs");
             this.backbone = backbone;
             this.tokenizer = tokenizer;
             this.log = log;
-            this.recorded = DataFacts.readIfPresent(file);
         }
 
         ExperimentData load() throws IOException {
@@ -193,16 +267,21 @@ public final class Experiment {
             }
             ExperimentData fresh = ExperimentData.load(config, backbone, tokenizer, log);
             fresh.checkSizes(config);
-            if (recorded != null && anyFinishedRun()) {
-                List<String> changed = DataFacts.of(config, fresh, Map.of()).changedFrom(recorded);
-                if (!changed.isEmpty()) {
-                    String name = changed.get(0);
-                    throw new IllegalArgumentException("domains." + name + ": the data differs from what the finished runs in "
-                            + runs + " were trained on (token fingerprint " + fingerprint(recorded, name) + " then, "
-                            + fingerprint(DataFacts.of(config, fresh, Map.of()), name) + " now, see " + file
-                            + "); delete " + runs + " to redo them on the new data, or use another --out");
+            DataFacts now = DataFacts.of(config, fresh, Map.of());
+            SharedFiles.locked(out, () -> {
+                DataFacts recorded = DataFacts.readIfPresent(file);
+                if (recorded != null && anyFinishedRun()) {
+                    List<String> changed = now.changedFrom(recorded);
+                    if (!changed.isEmpty()) {
+                        String name = changed.get(0);
+                        throw new IllegalArgumentException("domains." + name + ": the data differs from what the finished runs in "
+                                + runs + " were trained on (token fingerprint " + fingerprint(recorded, name) + " then, "
+                                + fingerprint(now, name) + " now, see " + file
+                                + "); delete " + runs + " to redo them on the new data, or use another --out");
+                    }
                 }
-            }
+                return null;
+            });
             data = fresh;
             return data;
         }
@@ -212,11 +291,20 @@ public final class Experiment {
             if (written != null) {
                 return written;
             }
-            if (data == null && recorded != null) {
-                return recorded;
+            if (data == null) {
+                DataFacts recorded = DataFacts.readIfPresent(file);
+                if (recorded != null) {
+                    return recorded;
+                }
             }
-            written = DataFacts.of(config, load(), backboneMetadata);
-            written.write(file);
+            DataFacts fresh = DataFacts.of(config, load(), backboneMetadata);
+            SharedFiles.locked(out, () -> {
+                if (!fresh.equals(DataFacts.readIfPresent(file))) {
+                    fresh.write(file);
+                }
+                return null;
+            });
+            written = fresh;
             return written;
         }
 

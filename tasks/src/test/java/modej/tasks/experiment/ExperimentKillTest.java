@@ -18,7 +18,8 @@ import modej.tasks.cli.Main;
 
 /**
  * An experiment killed ({@code destroyForcibly}) in the middle of a run continues that run from its
- * saved state when run again, and ends with the weights of an experiment that was never stopped.
+ * saved state when run again (by the next process that claims the run's unit), and ends with the
+ * weights of an experiment that was never stopped.
  */
 class ExperimentKillTest {
 
@@ -56,6 +57,8 @@ class ExperimentKillTest {
         TinyExperiment.Outcome again = TinyExperiment.capture(args);
         assertEquals(0, again.code(), again.err());
         assertTrue(again.err().contains("train: continuing after step "), again.err());
+        // the killed process's claim on the run's unit died with it: this process claimed the unit and continued it
+        assertTrue(again.err().contains("unit 1 (full-seed0): started before (pid " + child.pid() + " on "), again.err());
 
         Checkpoint a = Safetensors.read(expected), b = Safetensors.read(other.resolve("runs/full-seed0/model.safetensors"));
         assertEquals(a.tensors().keySet(), b.tensors().keySet());

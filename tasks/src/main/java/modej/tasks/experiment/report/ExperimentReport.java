@@ -36,6 +36,18 @@ public final class ExperimentReport {
     private ExperimentReport() {
     }
 
+    /** The report with a warning after its title naming the runs not finished, when there are any. */
+    static String withMissing(String md, List<String> missing) {
+        if (missing.isEmpty()) {
+            return md;
+        }
+        int cut = md.indexOf("\n\n");
+        String note = "\n\n**Incomplete: " + missing.size() + " run" + (missing.size() == 1 ? "" : "s")
+                + " not finished yet, left out of every table and plot: " + String.join(", ", missing)
+                + ".** Written by `--report` from the finished runs; run the missing units and write it again.";
+        return cut < 0 ? md + note + "\n" : md.substring(0, cut) + note + md.substring(cut);
+    }
+
     /** Writes every report file for {@code summary}'s results; returns the path of report.md. */
     public static Path write(Experiment.Summary summary, Path out) throws IOException {
         ResultsSummary s = ResultsSummary.of(summary.config(), summary.results());
@@ -44,7 +56,8 @@ public final class ExperimentReport {
         Files.writeString(out.resolve("results.csv"), ResultsCsv.of(summary.results()), StandardCharsets.UTF_8);
         var plots = ReportCharts.write(s, out.resolve("plots"));
         Path report = out.resolve("report.md");
-        Files.writeString(report, MarkdownReport.of(summary.config(), s, summary.data(), summary.facts(), plots), StandardCharsets.UTF_8);
+        String md = MarkdownReport.of(summary.config(), s, summary.data(), summary.facts(), plots);
+        Files.writeString(report, withMissing(md, summary.missing()), StandardCharsets.UTF_8);
         return report;
     }
 }
