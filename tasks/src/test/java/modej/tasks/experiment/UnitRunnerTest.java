@@ -165,6 +165,39 @@ class UnitRunnerTest {
     }
 
     @Test
+    void theSharedLockIsWaitedForAndHeldByOneAtATime(@TempDir Path out) throws Exception {
+        Path file = out.resolve("locks").resolve("shared.lock");
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        Thread first = new Thread(() -> {
+            try {
+                OutputLock.holding(file, () -> {
+                    events.add("first in");
+                    inside.countDown();
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    events.add("first out");
+                    return null;
+                });
+            } catch (Exception e) {
+                events.add("first failed: " + e);
+            }
+        });
+        first.start();
+        inside.await();
+        assertTrue(OutputLock.held(file), "held while the first is inside");
+        long t0 = System.nanoTime();
+        OutputLock.holding(file, () -> events.add("second in"));
+        first.join();
+        assertEquals(List.of("first in", "first out", "second in"), events, "the second waited for the first to leave");
+        assertTrue((System.nanoTime() - t0) / 1e6 >= 100, "it waited");
+        assertFalse(OutputLock.held(file), "released");
+    }
+
+    @Test
     void unitsHaveStableIndicesInDependencyOrderAndSelectionsAreChecked() {
         ExperimentConfig c = ExperimentFile.read("""
                 name: units
