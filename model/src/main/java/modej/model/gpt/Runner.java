@@ -53,7 +53,7 @@ public final class Runner {
             this.backward = plan.compile(graphs.backwardStages(), backend).toArray(Executable[]::new);
             this.optimizer = new Optimizer(graphs.slabs(), settings);
             this.optimizerStep = backend.compile(optimizer.graph());
-            this.scheduleBuffers = new Buffer[]{optimizer.learningRate(), optimizer.step()};
+            this.scheduleBuffers = optimizer.scheduleBuffers().toArray(Buffer[]::new);
         } else {
             this.scheduleBuffers = null;
             this.backward = null;
@@ -114,7 +114,7 @@ public final class Runner {
         backend.toDevice(lossScaleBuffer);
         run(forward);
         run(backward);
-        optimizer.learningRate().data()[0] = lr;
+        optimizer.setLearningRate(lr);
         optimizer.step().data()[0] = step;
         backend.toDevice(scheduleBuffers);
         optimizerStep.run();
