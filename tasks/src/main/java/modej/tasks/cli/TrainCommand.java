@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
         description = {"Adapt a frozen, pretrained backbone to domains by one method (MoDE stages, full, LoRA).",
                 "Methods:",
                 "  mode-expert   MoDE stage 1: one expert and its gate on one domain (--domain)",
-                "  mode-compose  MoDE stage 2: stage-1 experts (--expert NAME=FILE), fresh gate, mixed data",
+                "  mode-compose  MoDE stage 2: stage-1 experts (--expert NAME=FILE), fresh gate (or --gate-init stage1), mixed data",
                 "  full          full fine-tuning of the backbone on mixed data",
                 "  lora          LoRA adapters (--rank, --alpha, --targets) on mixed data",
                 "  lora-matched  LoRA whose rank matches a MoDE configuration's trainable parameters",
