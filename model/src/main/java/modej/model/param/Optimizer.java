@@ -20,6 +20,9 @@ public final class Optimizer {
     private final Buffer.F32 learningRate = new Buffer.F32("optimizer.lr", 1);
     private final Buffer.I32 step = new Buffer.I32("optimizer.step", 1);
     private final Map<Float, Buffer.F32> scaledRates = new LinkedHashMap<>();   // scale → (1) scale × lr
+    // the same as arrays, so that setting the rates each step allocates nothing
+    private final float[] scales;
+    private final Buffer.F32[] scaledRateBuffers;
     private final Graph graph;
 
     public Optimizer(List<Slab> slabs, AdamWSettings s) {
@@ -36,6 +39,12 @@ public final class Optimizer {
                         slab.params(), slab.grads(), slab.m(), slab.v(), rate, step,
                         s.beta1(), s.beta2(), s.eps(), slice.decay() ? s.weightDecay() : 0f, slice.offset());
             }
+        }
+        scales = new float[scaledRates.size()];
+        scaledRateBuffers = scaledRates.values().toArray(Buffer.F32[]::new);
+        int i = 0;
+        for (float scale : scaledRates.keySet()) {
+            scales[i++] = scale;
         }
     }
 
@@ -59,8 +68,8 @@ public final class Optimizer {
     /** Sets the learning rate on the host: {@link #learningRate} = lr, each scaled slab's = its scale × lr. */
     public void setLearningRate(float lr) {
         learningRate.data()[0] = lr;
-        for (var e : scaledRates.entrySet()) {
-            e.getValue().data()[0] = e.getKey() * lr;
+        for (int i = 0; i < scales.length; i++) {
+            scaledRateBuffers[i].data()[0] = scales[i] * lr;
         }
     }
 
