@@ -6,6 +6,7 @@ import java.util.List;
 import modej.engine.graph.Buffer;
 import modej.engine.graph.Graph;
 import modej.engine.kernel.Gate;
+import modej.engine.kernel.LayerNorm;
 import modej.engine.kernel.Matmul;
 import modej.engine.kernel.Scale;
 import modej.model.gpt.LayerSlot;
@@ -31,6 +32,8 @@ public final class ModeGraphs implements LmGraphs {
     private final List<Block> blocks = new ArrayList<>();
     private final Buffer.F32 dres;
     private final Buffer.F32 balanceCoef = new Buffer.F32("gate.balance_coef", 1);
+    // the normalised gate's LayerNorm weight (C) = 1 and bias (C) = 0, constant: no affine parameters
+    private final Buffer.F32 unitNorm;
     // Backward scratch and each source's input gradient, shared by all blocks: blocks run their
     // backward one after another, while a block's backbone and experts (which may run at once
     // under MPMD) each have their own.
@@ -45,7 +48,8 @@ public final class ModeGraphs implements LmGraphs {
         final Buffer.F32 input;
         final List<TransformerLayer.Activations> backbone = new ArrayList<>();
         final List<List<TransformerLayer.Activations>> experts = new ArrayList<>();
-        final Buffer.F32 pooled, dpooled, logits, probs, weights, stats, dlogits, dweights, mixed;
+        final Buffer.F32 pooled, dpooled, normed, normMean, normRstd, dnormed;
+        final Buffer.F32 logits, probs, weights, stats, dlogits, dweights, mixed;
 
         Block(int b, Buffer.F32 input) {
             this.index = b;
@@ -65,6 +69,11 @@ public final class ModeGraphs implements LmGraphs {
             boolean seqLevel = params.config().gate().sequenceLevel();
             pooled = seqLevel ? new Buffer.F32("b" + b + ".gate.pooled", bt * C) : null;      // (B,T,C) prefix means
             dpooled = seqLevel ? new Buffer.F32("b" + b + ".gate.dpooled", bt * C) : null;    // (B,T,C)
+            boolean norm = params.config().gate().normalize();
+            normed = norm ? new Buffer.F32("b" + b + ".gate.normed", bt * C) : null;          // (B,T,C)
+            normMean = norm ? new Buffer.F32("b" + b + ".gate.norm_mean", bt) : null;         // (B·T)
+            normRstd = norm ? new Buffer.F32("b" + b + ".gate.norm_rstd", bt) : null;         // (B·T)
+            dnormed = norm ? new Buffer.F32("b" + b + ".gate.dnormed", bt * C) : null;        // (B,T,C)
             logits = new Buffer.F32("b" + b + ".gate.logits", bt * E1);     // (B·T, E1)
             probs = new Buffer.F32("b" + b + ".gate.probs", bt * E1);       // (B·T, E1)
             weights = new Buffer.F32("b" + b + ".gate.weights", bt * E1);   // (B·T, E1)
@@ -80,8 +89,14 @@ public final class ModeGraphs implements LmGraphs {
             return acts.get(acts.size() - 1).out;
         }
 
-        Buffer.F32 gateInput() {
+        /** What the gate normalises, or reads as it is: the block input or its prefix means. */
+        Buffer.F32 gateSource() {
             return pooled != null ? pooled : input;
+        }
+
+        /** What the gate's logits read: the gate source, normalised when the gate normalises. */
+        Buffer.F32 gateInput() {
+            return normed != null ? normed : gateSource();
         }
     }
 
@@ -95,6 +110,12 @@ public final class ModeGraphs implements LmGraphs {
         this.ends = new LmEnds(params.backbone(), shape);
         this.dres = new Buffer.F32("dres", shape.rows() * c.width());
         balanceCoef.data()[0] = params.config().gate().balanceCoef();
+        if (params.config().gate().normalize()) {
+            unitNorm = new Buffer.F32("gate.norm_unit", 2 * c.width());
+            java.util.Arrays.fill(unitNorm.data(), 0, c.width(), 1f);
+        } else {
+            unitNorm = null;
+        }
         this.backboneScratch = new TransformerLayer.Scratch("backbone", shape);
         for (String e : params.config().experts()) {
             expertScratch.add(new TransformerLayer.Scratch("expert." + e, shape));
@@ -191,6 +212,11 @@ public final class ModeGraphs implements LmGraphs {
             // the sequence gate reads at token t the mean of x_b over tokens 0..t: causal
             g.task(g.name() + ".pool", Gate.class, "prefixMean", shape.batch() * C, b.pooled, b.input, shape.seq(), C);
         }
+        if (gc.normalize()) {
+            // normed = (source − mean) · rstd per token: the logits see no residual-stream scale
+            g.task(g.name() + ".norm", LayerNorm.class, "forward", rows, b.normed, b.normMean, b.normRstd,
+                    b.gateSource(), unitNorm, 0, C, C);
+        }
         // logits (B·T, E1) = gate input · Wgᵀ + bg; weights = softmax(logits / τ), top-k renormalised
         g.task(g.name() + ".logits", Matmul.class, "forward", rows, b.logits, b.gateInput(), gate.params(),
                 gate.offset(w), gate.offset(bias), C, E1);
@@ -232,17 +258,26 @@ public final class ModeGraphs implements LmGraphs {
             g.task(g.name() + ".logits.dparams", Matmul.class, "backwardParams", E1, gate.grads(), gate.offset(w),
                     gate.offset(bias), b.dlogits, b.gateInput(), rows, C, E1);
         }
-        // dres becomes ∂L/∂x_b: first the gate's own path, the join adds the sources' later
+        // dres becomes ∂L/∂x_b: first the gate's own path (logits ← norm ← prefix mean, as far as
+        // the gate has them), the join adds the sources' later
         TransformerLayer.zero(g, g.name() + ".dres.zero", dres);
+        Buffer.F32 dsourceOfGate = gc.sequenceLevel() ? b.dpooled : dres;   // ∂L/∂(gate source)
         if (gc.sequenceLevel()) {
             TransformerLayer.zero(g, g.name() + ".dpooled.zero", b.dpooled);
-            g.task(g.name() + ".logits.dinp", Matmul.class, "backwardInput", rows, b.dpooled, b.dlogits,
+        }
+        if (gc.normalize()) {
+            TransformerLayer.zero(g, g.name() + ".dnormed.zero", b.dnormed);
+            g.task(g.name() + ".logits.dinp", Matmul.class, "backwardInput", rows, b.dnormed, b.dlogits,
                     gate.params(), gate.offset(w), C, E1);
+            g.task(g.name() + ".norm.backward", LayerNorm.class, "backwardInput", rows, dsourceOfGate, b.dnormed,
+                    b.gateSource(), b.normMean, b.normRstd, unitNorm, 0, C);
+        } else {
+            g.task(g.name() + ".logits.dinp", Matmul.class, "backwardInput", rows, dsourceOfGate, b.dlogits,
+                    gate.params(), gate.offset(w), C, E1);
+        }
+        if (gc.sequenceLevel()) {
             g.task(g.name() + ".pool.backward", Gate.class, "prefixMeanBackward", shape.batch() * C, dres, b.dpooled,
                     shape.seq(), C);
-        } else {
-            g.task(g.name() + ".logits.dinp", Matmul.class, "backwardInput", rows, dres, b.dlogits, gate.params(),
-                    gate.offset(w), C, E1);
         }
         return g;
     }
