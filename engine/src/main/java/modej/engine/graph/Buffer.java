@@ -16,7 +16,7 @@ public sealed interface Buffer permits Buffer.F32, Buffer.I32 {
     Object array();
 
     /** A float32 buffer. */
-    record F32(String name, float[] data) implements Buffer {
+    record F32(String name, float[] data) implements Buffer, Arg<float[]> {
         public F32(String name, int length) {
             this(name, new float[length]);
         }
@@ -31,7 +31,7 @@ public sealed interface Buffer permits Buffer.F32, Buffer.I32 {
     }
 
     /** An int32 buffer (token ids, targets, step counters). */
-    record I32(String name, int[] data) implements Buffer {
+    record I32(String name, int[] data) implements Buffer, Arg<int[]> {
         public I32(String name, int length) {
             this(name, new int[length]);
         }
