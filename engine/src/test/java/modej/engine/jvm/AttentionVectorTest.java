@@ -1,5 +1,6 @@
 package modej.engine.jvm;
 
+import static modej.engine.graph.Arg.i32;
 import static modej.engine.kernel.GradCheck.numeric;
 import static modej.engine.kernel.GradCheck.randomFloats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -367,9 +368,11 @@ class AttentionVectorTest {
                         out = new Buffer.F32("out", B * T * C), att = new Buffer.F32("att", B * NH * T * T),
                         dpre = new Buffer.F32("dpre", B * NH * T * T), dqkv = new Buffer.F32("dqkv", qkv.length);
                 Graph g = new Graph("attn")
-                        .task("f", AttentionVector.class, "forward", work, out, att, bQkv, T, C, NH)
-                        .task("s", AttentionVector.class, "backwardScores", work, dpre, bDout, att, bQkv, T, C, NH)
-                        .task("i", AttentionVector.class, "backwardInput", work, dqkv, dpre, att, bQkv, bDout, T, C, NH);
+                        .task("f", work, AttentionVector::forward, out, att, bQkv, i32(T), i32(C), i32(NH))
+                        .task("s", work, AttentionVector::backwardScores, dpre, bDout, att, bQkv, i32(T),
+                                i32(C), i32(NH))
+                        .task("i", work, AttentionVector::backwardInput, dqkv, dpre, att, bQkv, bDout,
+                                i32(T), i32(C), i32(NH));
                 Executable e = backend.compile(g);
                 e.run();
                 float[][] got = {out.data(), att.data(), dpre.data(), dqkv.data()};

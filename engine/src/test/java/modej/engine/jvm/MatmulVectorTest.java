@@ -1,5 +1,6 @@
 package modej.engine.jvm;
 
+import static modej.engine.graph.Arg.i32;
 import static modej.engine.kernel.GradCheck.randomFloats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -303,9 +304,10 @@ class MatmulVectorTest {
             Buffer.F32 dinp = new Buffer.F32("dinp", rows * C);
             Buffer.F32 grads = new Buffer.F32("grads", params0.length);
             Graph g = new Graph("fc");
-            g.task("fc.forward", Matmul.class, "forward", rows, out, inp, params, wOff, bOff, C, OC);
-            g.task("fc.backwardInput", Matmul.class, "backwardInput", rows, dinp, dout, params, wOff, C, OC);
-            g.task("fc.backwardParams", Matmul.class, "backwardParams", OC, grads, wOff, bOff, dout, inp, rows, C, OC);
+            g.task("fc.forward", rows, Matmul::forward, out, inp, params, i32(wOff), i32(bOff), i32(C), i32(OC));
+            g.task("fc.backwardInput", rows, Matmul::backwardInput, dinp, dout, params, i32(wOff), i32(C), i32(OC));
+            g.task("fc.backwardParams", OC, Matmul::backwardParams, grads, i32(wOff), i32(bOff), dout, inp,
+                    i32(rows), i32(C), i32(OC));
             Executable e = backend.compile(g);
             e.run();
             return new float[][] {out.data(), dinp.data(), grads.data()};

@@ -1,5 +1,7 @@
 package modej.engine.jvm;
 
+import static modej.engine.graph.Arg.f32;
+import static modej.engine.graph.Arg.i32;
 import static modej.engine.kernel.GradCheck.randomFloats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -107,24 +109,26 @@ class VectorGraphTest {
             Buffer.I32 stepNo = new Buffer.I32("step", new int[] {1});
             Buffer.F32 scratch = new Buffer.F32("scratch", randomFloats(new SplittableRandom(5), n, 1));
             Graph g = new Graph("step")
-                    .task("ln", LayerNorm.class, "forward", ROWS, h, mean, rstd, inp, params, wOff, bOff, C)
-                    .task("scale", Scale.class, "forward", n, sh, h, SCALE)
-                    .task("mix0", Gate.class, "mixForward", ROWS, mixed, sh, weights, 0, 2, C, 1, 0)
-                    .task("mix1", Gate.class, "mixForward", ROWS, mixed, h, weights, 1, 2, C, 1, 1)
-                    .task("residual", Residual.class, "forward", n, logits, mixed, inp)
-                    .task("ce", CrossEntropy.class, "forward", ROWS, losses, probs, correct, logits, targets, C)
-                    .task("ce.backward", CrossEntropy.class, "backward", ROWS, dlogits, probs, targets, scale, C)
-                    .task("residual.backward", Residual.class, "backward", n, dmixed, dinp, dlogits)
-                    .task("mix0.backward", Gate.class, "mixBackwardInput", ROWS, dsh, dmixed, weights, 0, 2, C, 1)
-                    .task("mix1.backward", Gate.class, "mixBackwardInput", ROWS, dh, dmixed, weights, 1, 2, C, 1)
-                    .task("scale.backward", Scale.class, "backward", n, dh, dsh, SCALE)
-                    .task("ln.backwardInput", LayerNorm.class, "backwardInput", ROWS, dinp, dh, inp, mean, rstd,
-                            params, wOff, C)
-                    .task("ln.backwardParams", LayerNorm.class, "backwardParams", C, grads, wOff, bOff, dh, inp,
-                            mean, rstd, ROWS, C)
-                    .task("adamw", AdamW.class, "update", 2 * C, params, grads, m, v, lr, stepNo,
-                            0.9f, 0.95f, 1e-8f, 0.1f, 0)
-                    .task("zero", AdamW.class, "zeroGrad", n - 3, scratch, 3);
+                    .task("ln", ROWS, LayerNorm::forward, h, mean, rstd, inp, params, i32(wOff), i32(bOff), i32(C))
+                    .task("scale", n, Scale::forward, sh, h, f32(SCALE))
+                    .task("mix0", ROWS, Gate::mixForward, mixed, sh, weights, i32(0), i32(2), i32(C), i32(1), i32(0))
+                    .task("mix1", ROWS, Gate::mixForward, mixed, h, weights, i32(1), i32(2), i32(C), i32(1), i32(1))
+                    .task("residual", n, Residual::forward, logits, mixed, inp)
+                    .task("ce", ROWS, CrossEntropy::forward, losses, probs, correct, logits, targets, i32(C))
+                    .task("ce.backward", ROWS, CrossEntropy::backward, dlogits, probs, targets, scale, i32(C))
+                    .task("residual.backward", n, Residual::backward, dmixed, dinp, dlogits)
+                    .task("mix0.backward", ROWS, Gate::mixBackwardInput, dsh, dmixed, weights, i32(0),
+                            i32(2), i32(C), i32(1))
+                    .task("mix1.backward", ROWS, Gate::mixBackwardInput, dh, dmixed, weights, i32(1), i32(2),
+                            i32(C), i32(1))
+                    .task("scale.backward", n, Scale::backward, dh, dsh, f32(SCALE))
+                    .task("ln.backwardInput", ROWS, LayerNorm::backwardInput, dinp, dh, inp, mean, rstd,
+                            params, i32(wOff), i32(C))
+                    .task("ln.backwardParams", C, LayerNorm::backwardParams, grads, i32(wOff), i32(bOff), dh, inp,
+                            mean, rstd, i32(ROWS), i32(C))
+                    .task("adamw", 2 * C, AdamW::update, params, grads, m, v, lr, stepNo,
+                            f32(0.9f), f32(0.95f), f32(1e-8f), f32(0.1f), i32(0))
+                    .task("zero", n - 3, AdamW::zeroGrad, scratch, i32(3));
             Executable e = backend.compile(g);
             e.run();
             for (int i = 3; i < n; i++) {

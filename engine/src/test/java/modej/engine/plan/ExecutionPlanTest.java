@@ -33,7 +33,7 @@ class ExecutionPlanTest {
     static Graph probe(String name, Buffer.I32 out, int tasks) {
         Graph g = new Graph(name);
         for (int i = 0; i < tasks; i++) {
-            g.task(name + ".t" + i, ThreadProbe.class, "record", 1, out);
+            g.task(name + ".t" + i, 1, ThreadProbe::record, out);
         }
         return g;
     }
