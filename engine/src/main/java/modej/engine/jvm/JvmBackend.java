@@ -15,9 +15,9 @@ import modej.engine.graph.Task;
 
 /**
  * The default backend: runs each task's kernel on a pool of JVM threads, splitting its parallel
- * range into one contiguous part per worker. Where {@code modej.engine.jvm.<Kernel>Vector} has a
- * method of the same name and parameter types, that Vector API fast path runs instead of the
- * portable kernel (unless vectors are switched off, for equivalence tests).
+ * range into one contiguous part per worker. Where {@link FastPaths} declares a Vector API twin of
+ * a kernel, the twin runs instead of the portable kernel (unless vectors are switched off, for
+ * equivalence tests); {@link #profile} says which of the two ran.
  *
  * <p>Every kernel parallelises over outputs and never splits a reduction, so results are
  * bit-identical for any number of threads.
@@ -40,6 +40,9 @@ public final class JvmBackend implements Backend {
      * @param profiling time every task (adds two {@code nanoTime} calls per task)
      */
     public JvmBackend(int threads, boolean vector, boolean profiling) {
+        if (vector) {
+            FastPaths.all(); // a declared fast path that does not bind stops the backend here
+        }
         this.pool = new WorkerPool(threads);
         this.vector = vector;
         this.profiling = profiling;
@@ -78,7 +81,9 @@ public final class JvmBackend implements Backend {
         List<Task> tasks = graph.tasks();
         CompiledTask[] compiled = new CompiledTask[tasks.size()];
         for (int i = 0; i < compiled.length; i++) {
-            compiled[i] = new CompiledTask(tasks.get(i), bind(tasks.get(i)), pool.size(), parts);
+            Task t = tasks.get(i);
+            Method m = vector ? FastPaths.of(t.kernel()) : t.kernel();
+            compiled[i] = new CompiledTask(t, bind(t, m), m == t.kernel() ? PORTABLE : VECTOR, pool.size(), parts);
         }
         JvmExecutable e = new JvmExecutable(compiled);
         if (profiling) {
@@ -94,9 +99,8 @@ public final class JvmBackend implements Backend {
         return p;
     }
 
-    /** The task's kernel (or its fast path) with all leading arguments bound: {@code (offset, count) -> void}. */
-    private MethodHandle bind(Task task) {
-        Method m = vector ? fastPath(task.kernel()) : task.kernel();
+    /** {@code m} (the task's kernel or its twin) with all leading arguments bound: {@code (offset, count) -> void}. */
+    private static MethodHandle bind(Task task, Method m) {
         try {
             MethodHandle mh = MethodHandles.publicLookup().unreflect(m);
             mh = MethodHandles.insertArguments(mh, 0, task.args().stream()
@@ -104,16 +108,6 @@ public final class JvmBackend implements Backend {
             return mh.asType(MethodType.methodType(void.class, int.class, int.class));
         } catch (IllegalAccessException e) {
             throw new IllegalArgumentException("kernel " + task.kernelName() + " is not public", e);
-        }
-    }
-
-    /** {@code modej.engine.jvm.<Kernel>Vector.<method>} with the same parameters, or the kernel itself. */
-    static Method fastPath(Method kernel) {
-        String name = JvmBackend.class.getPackageName() + "." + kernel.getDeclaringClass().getSimpleName() + "Vector";
-        try {
-            return Class.forName(name).getMethod(kernel.getName(), kernel.getParameterTypes());
-        } catch (ClassNotFoundException | NoSuchMethodException e) {
-            return kernel;
         }
     }
 
@@ -157,16 +151,21 @@ public final class JvmBackend implements Backend {
         pool.close();
     }
 
-    /** One task ready to run: its bound kernel and the split of its range over workers. */
+    /** Profile variants: the portable kernel ran, or its Vector API twin. */
+    static final String PORTABLE = "portable", VECTOR = "vector";
+
+    /** One task ready to run: its bound kernel, which variant that is, and the split of its range over workers. */
     private static final class CompiledTask implements WorkerPool.Job {
         final Task task;
         final MethodHandle kernel;
+        final String variant;
         final int[] starts;
 
         /** The range goes to the first {@code parts} of {@code workers}; the rest get empty ranges. */
-        CompiledTask(Task task, MethodHandle kernel, int workers, int parts) {
+        CompiledTask(Task task, MethodHandle kernel, String variant, int workers, int parts) {
             this.task = task;
             this.kernel = kernel;
+            this.variant = variant;
             this.starts = new int[workers + 1];
             for (int w = 0; w <= workers; w++) {
                 starts[w] = (int) ((long) task.work() * Math.min(w, parts) / parts);
@@ -191,24 +190,26 @@ public final class JvmBackend implements Backend {
 
     /** Per-task time summed over the runs of one graph; names only, no buffers. */
     private static final class Timings {
-        final String[] tasks, kernels;
+        final String[] tasks, kernels, variants;
         final long[] nanos;
         long runs;
 
         Timings(CompiledTask[] compiled) {
             tasks = new String[compiled.length];
             kernels = new String[compiled.length];
+            variants = new String[compiled.length];
             nanos = new long[compiled.length];
             for (int i = 0; i < compiled.length; i++) {
                 tasks[i] = compiled[i].task.name();
                 kernels[i] = compiled[i].task.kernelName();
+                variants[i] = compiled[i].variant;
             }
         }
 
         Profile profile() {
             Profile p = new Profile();
             for (int i = 0; i < tasks.length; i++) {
-                p.add(tasks[i], kernels[i], nanos[i], runs);
+                p.add(tasks[i], kernels[i], variants[i], nanos[i], runs);
             }
             return p;
         }
