@@ -21,12 +21,22 @@ import modej.engine.graph.Task;
  *
  * <p>Every kernel parallelises over outputs and never splits a reduction, so results are
  * bit-identical for any number of threads.
+ *
+ * <p>Host memory is the kernels' memory, so {@link #toDevice} and {@link #toHost} have nothing to
+ * do, and a missing call would go unnoticed. With {@code -D}{@value #TRACK_TRANSFERS}{@code =true}
+ * (on for the test suite) the backend keeps a device copy of every buffer instead and moves it as
+ * a device backend would ({@link DeviceCopies}): a missing transfer fails where it happens.
  */
 public final class JvmBackend implements Backend {
+
+    /** The system property that switches on the transfer-tracking test mode. */
+    public static final String TRACK_TRANSFERS = "modej.jvm.trackTransfers";
 
     private final WorkerPool pool;
     private final boolean vector;
     private final boolean profiling;
+    /** The device copies of the transfer-tracking mode, or null. */
+    private final DeviceCopies copies;
     /**
      * The timings of every graph compiled while profiling. Only these small counters are kept, not
      * the executables: holding those would keep every buffer of every graph ever compiled alive
@@ -40,12 +50,21 @@ public final class JvmBackend implements Backend {
      * @param profiling time every task (adds two {@code nanoTime} calls per task)
      */
     public JvmBackend(int threads, boolean vector, boolean profiling) {
+        this(threads, vector, profiling, Boolean.getBoolean(TRACK_TRANSFERS));
+    }
+
+    /**
+     * @param trackTransfers keep device copies and fail on a missing {@code toDevice}/{@code toHost}
+     *                       (a test mode; by default the {@value #TRACK_TRANSFERS} property)
+     */
+    public JvmBackend(int threads, boolean vector, boolean profiling, boolean trackTransfers) {
         if (vector) {
             FastPaths.all(); // a declared fast path that does not bind stops the backend here
         }
         this.pool = new WorkerPool(threads);
         this.vector = vector;
         this.profiling = profiling;
+        this.copies = trackTransfers ? new DeviceCopies() : null;
     }
 
     /** All cores, fast paths on, no profiling. */
@@ -64,6 +83,10 @@ public final class JvmBackend implements Backend {
 
     public boolean vector() {
         return vector;
+    }
+
+    public boolean tracksTransfers() {
+        return copies != null;
     }
 
     @Override
@@ -85,7 +108,8 @@ public final class JvmBackend implements Backend {
             Method m = vector ? FastPaths.of(t.kernel()) : t.kernel();
             compiled[i] = new CompiledTask(t, bind(t, m), m == t.kernel() ? PORTABLE : VECTOR, pool.size(), parts);
         }
-        JvmExecutable e = new JvmExecutable(compiled);
+        JvmExecutable e = new JvmExecutable(graph.name(), compiled, copies == null ? null
+                : graph.buffers().stream().map(copies::of).toArray(DeviceCopies.Copy[]::new));
         if (profiling) {
             timings.add(e.timings);
         }
@@ -100,11 +124,11 @@ public final class JvmBackend implements Backend {
     }
 
     /** {@code m} (the task's kernel or its twin) with all leading arguments bound: {@code (offset, count) -> void}. */
-    private static MethodHandle bind(Task task, Method m) {
+    private MethodHandle bind(Task task, Method m) {
         try {
             MethodHandle mh = MethodHandles.publicLookup().unreflect(m);
             mh = MethodHandles.insertArguments(mh, 0, task.args().stream()
-                    .map(a -> a instanceof Buffer b ? b.array() : a).toArray());
+                    .map(a -> a instanceof Buffer b ? (copies == null ? b.array() : copies.of(b).device) : a).toArray());
             return mh.asType(MethodType.methodType(void.class, int.class, int.class));
         } catch (IllegalAccessException e) {
             throw new IllegalArgumentException("kernel " + task.kernelName() + " is not public", e);
@@ -138,16 +162,28 @@ public final class JvmBackend implements Backend {
 
     @Override
     public void toDevice(Buffer... buffers) {
-        // Host memory is device memory.
+        if (copies != null) {
+            for (Buffer b : buffers) {
+                copies.toDevice(b);
+            }
+        }
+        // otherwise host memory is device memory
     }
 
     @Override
     public void toHost(Buffer... buffers) {
-        // Host memory is device memory.
+        if (copies != null) {
+            for (Buffer b : buffers) {
+                copies.toHost(b);
+            }
+        }
     }
 
     @Override
     public void close() {
+        if (copies != null) {
+            copies.close();
+        }
         pool.close();
     }
 
@@ -216,12 +252,29 @@ public final class JvmBackend implements Backend {
     }
 
     private final class JvmExecutable implements Executable {
+        private final String name;
         private final CompiledTask[] tasks;
         private final Timings timings;
+        /** The device copies of the graph's buffers in the transfer-tracking mode, else null. */
+        private final DeviceCopies.Copy[] used;
 
-        JvmExecutable(CompiledTask[] tasks) {
+        JvmExecutable(String name, CompiledTask[] tasks, DeviceCopies.Copy[] used) {
+            this.name = name;
             this.tasks = tasks;
             this.timings = new Timings(tasks);
+            this.used = used;
+        }
+
+        void beforeRun() {
+            if (used != null) {
+                copies.beforeRun(name, used);
+            }
+        }
+
+        void afterRun() {
+            if (used != null) {
+                copies.afterRun(name, used);
+            }
         }
 
         JvmBackend owner() {
@@ -230,7 +283,9 @@ public final class JvmBackend implements Backend {
 
         @Override
         public void run() {
+            beforeRun();
             run(false);
+            afterRun();
         }
 
         /** With {@code serial}, every task runs whole on the calling thread (an MPMD device of one worker). */
@@ -279,7 +334,13 @@ public final class JvmBackend implements Backend {
 
         @Override
         public void run() {
+            for (JvmExecutable g : graphs) {
+                g.beforeRun();
+            }
             pool.run(this);
+            for (JvmExecutable g : graphs) {
+                g.afterRun();
+            }
         }
 
         @Override

@@ -379,6 +379,7 @@ class AttentionVectorTest {
                                 i32(NH));
                 Executable e = backend.compile(g);
                 e.run();
+                backend.toHost(out, att, dpre, dqkv);
                 float[][] got = {out.data(), att.data(), dpre.data(), dqkv.data()};
                 for (int i = 0; i < got.length; i++) {
                     assertArrayEquals(direct[i], got[i], "buffer " + i + ", " + threads + " threads");

@@ -296,6 +296,7 @@ class MatmulVectorTest {
                     i32(rows), i32(C), i32(OC));
             Executable e = backend.compile(g);
             e.run();
+            backend.toHost(out, dinp, grads);
             return new float[][] {out.data(), dinp.data(), grads.data()};
         }
     }

@@ -101,6 +101,7 @@ class VectorGraphTest {
                     .task("zero", n - 3, AdamW::zeroGrad, scratch, i32(3));
             Executable e = backend.compile(g);
             e.run();
+            backend.toHost(scratch, losses, correct, dinp, grads, params);
             for (int i = 3; i < n; i++) {
                 if (scratch.data()[i] != 0f) {
                     fail("zeroGrad left scratch[" + i + "] = " + scratch.data()[i]);

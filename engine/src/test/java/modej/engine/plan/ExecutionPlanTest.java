@@ -46,6 +46,7 @@ class ExecutionPlanTest {
             List<Executable> stages = plan.compile(List.of(List.of(probe("backbone", a, 2), probe("expert", b, 1))), be);
             assertEquals(1, stages.size(), "one concurrent executable for the stage");
             stages.get(0).run();
+            be.toHost(a, b);
             assertNotEquals(a.data()[0], b.data()[0], "both graphs ran on the same thread");
         }
     }
