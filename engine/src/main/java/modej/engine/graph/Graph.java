@@ -4,7 +4,6 @@ import java.io.Serializable;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -175,30 +174,6 @@ public final class Graph {
             Arg<D> d, Arg<E> e, Arg<F> f, Arg<G> g, Arg<H> h, Arg<I> i, Arg<J> j, Arg<K> k, Arg<L> l, Arg<M> m,
             Arg<N> n, Arg<O> o, Arg<P> p, Arg<Q> q, Arg<R> r) {
         return record(taskName, work, kernel, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r);
-    }
-
-    /**
-     * Records {@code kernel.method(args…, offset, count)} with the kernel named by a string.
-     *
-     * @deprecated Name the kernel by a method reference, which javac checks:
-     *     {@code task(name, work, Kernel::method, buffers…, i32(n)…, f32(x)…)}. Kept for one release
-     *     so that branches recorded with strings still compile.
-     */
-    @Deprecated(since = "0.2", forRemoval = true)
-    public Graph task(String taskName, Class<?> kernel, String method, int work, Object... args) {
-        Method m = null;
-        for (Method candidate : kernel.getMethods()) {
-            if (m == null && candidate.getName().equals(method) && candidate.getParameterCount() == args.length + 2
-                    && Modifier.isStatic(candidate.getModifiers()) && candidate.getReturnType() == void.class) {
-                m = candidate;
-            }
-        }
-        if (m == null) {
-            throw new IllegalArgumentException("graph " + name + ", task " + taskName + ": no kernel "
-                    + kernel.getSimpleName() + "." + method + " with " + (args.length + 2)
-                    + " parameters (args + offset, count)");
-        }
-        return add(taskName, m, Arrays.asList(args), work);
     }
 
     /** Appends all tasks of another graph (names must stay unique). */

@@ -73,16 +73,6 @@ class GraphTest {
         assertEquals(1, g.tasks().size());
     }
 
-    @Test
-    @SuppressWarnings("removal")
-    void theDeprecatedStringFormRecordsTheSameTask() {
-        Buffer.F32 out = new Buffer.F32("out", 4), inp = new Buffer.F32("inp", 4);
-        Task typed = new Graph("a").task("s", 4, Scale::forward, out, inp, f32(2f)).tasks().get(0);
-        Task named = new Graph("b").task("s", Scale.class, "forward", 4, out, inp, 2f).tasks().get(0);
-        assertEquals(typed, named);
-        assertThrows(IllegalArgumentException.class, () -> new Graph("c").task("s", Scale.class, "forward", 4, out, inp, 2));
-    }
-
     /** javac itself refuses a renamed kernel, a wrong arity and an argument of the wrong type. */
     @Test
     void javacChecksTheKernelNameArityAndArgumentTypes(@TempDir Path classes) throws URISyntaxException {
