@@ -1,5 +1,8 @@
 package modej.model.mode;
 
+import static modej.engine.graph.Arg.f32;
+import static modej.engine.graph.Arg.i32;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -202,61 +205,77 @@ public final class ModeGraphs implements LmGraphs {
         return g;
     }
 
+    /**
+     * The gate's dimensions, named so that the kernels' int arguments cannot be swapped unseen:
+     * {@code sources} = E1 (backbone + experts), {@code width} = C, {@code gateRows} decisions
+     * (B·T in every gate mode: the sequence gate decides per token too, from the prefix mean) of
+     * {@code rowsPerGate} token rows each (1).
+     */
+    private record GateShape(int sources, int width, int gateRows, int rowsPerGate) {
+    }
+
+    private GateShape gateShape() {
+        return new GateShape(params.config().sources(), shape.width(), shape.rows(), rowsPerGate());
+    }
+
     private Graph gateForward(Block b) {
         GateConfig gc = params.config().gate();
-        int E1 = params.config().sources(), C = shape.width(), rows = shape.rows(), rowsPerGate = 1;
+        GateShape gs = gateShape();
         Slab gate = params.gate();
         String w = "b" + b.index + ".weight", bias = "b" + b.index + ".bias";
         Graph g = new Graph("b" + b.index + ".gate");
         if (gc.sequenceLevel()) {
             // the sequence gate reads at token t the mean of x_b over tokens 0..t: causal
-            g.task(g.name() + ".pool", Gate.class, "prefixMean", shape.batch() * C, b.pooled, b.input, shape.seq(), C);
+            g.task(g.name() + ".pool", shape.batch() * gs.width(), Gate::prefixMean, b.pooled, b.input,
+                    i32(shape.seq()), i32(gs.width()));
         }
         if (gc.normalize()) {
             // normed = (source − mean) · rstd per token: the logits see no residual-stream scale
-            g.task(g.name() + ".norm", LayerNorm.class, "forward", rows, b.normed, b.normMean, b.normRstd,
-                    b.gateSource(), unitNorm, 0, C, C);
+            g.task(g.name() + ".norm", gs.gateRows(), LayerNorm::forward, b.normed, b.normMean, b.normRstd,
+                    b.gateSource(), unitNorm, i32(0), i32(gs.width()), i32(gs.width()));
         }
         // logits (B·T, E1) = gate input · Wgᵀ + bg; weights = softmax(logits / τ), top-k renormalised
-        g.task(g.name() + ".logits", Matmul.class, "forward", rows, b.logits, b.gateInput(), gate.params(),
-                gate.offset(w), gate.offset(bias), C, E1);
-        g.task(g.name() + ".softmax", Gate.class, "forward", rows, b.weights, b.probs, b.logits, E1, gc.topK(),
-                1f / gc.temperature());
+        g.task(g.name() + ".logits", gs.gateRows(), Matmul::forward, b.logits, b.gateInput(), gate.params(),
+                i32(gate.offset(w)), i32(gate.offset(bias)), i32(gs.width()), i32(gs.sources()));
+        g.task(g.name() + ".softmax", gs.gateRows(), Gate::forward, b.weights, b.probs, b.logits, i32(gs.sources()),
+                i32(gc.topK()), f32(1f / gc.temperature()));
         if (gc.balanceCoef() > 0) {
-            g.task(g.name() + ".balance_stats", Gate.class, "balanceStats", E1, b.stats, b.probs, E1, rows);
+            g.task(g.name() + ".balance_stats", gs.sources(), Gate::balanceStats, b.stats, b.probs, i32(gs.sources()),
+                    i32(gs.gateRows()));
         }
-        // x_{b+1} = Σ_s weights[s] · y_s
-        for (int s = 0; s < E1; s++) {
-            g.task(g.name() + ".mix" + s, Gate.class, "mixForward", shape.rows(), b.mixed, b.source(s), b.weights, s, E1, C,
-                    rowsPerGate, s == 0 ? 0 : 1);
+        // x_{b+1} = Σ_s weights[s] · y_s (source 0 writes, the others accumulate)
+        for (int s = 0; s < gs.sources(); s++) {
+            g.task(g.name() + ".mix" + s, shape.rows(), Gate::mixForward, b.mixed, b.source(s), b.weights, i32(s),
+                    i32(gs.sources()), i32(gs.width()), i32(gs.rowsPerGate()), i32(s == 0 ? 0 : 1));
         }
         return g;
     }
 
     private Graph gateBackward(Block b) {
         GateConfig gc = params.config().gate();
-        int E1 = params.config().sources(), C = shape.width(), rows = shape.rows(), rowsPerGate = 1;
+        GateShape gs = gateShape();
         Slab gate = params.gate();
         String w = "b" + b.index + ".weight", bias = "b" + b.index + ".bias";
         Graph g = new Graph("b" + b.index + ".gate.backward");
         // dres holds ∂L/∂x_{b+1}: ∂weights and each source's ∂y_s
-        for (int s = 0; s < E1; s++) {
-            g.task(g.name() + ".dweights" + s, Gate.class, "mixBackwardWeights", rows, b.dweights, dres, b.source(s),
-                    s, E1, C, rowsPerGate);
+        for (int s = 0; s < gs.sources(); s++) {
+            g.task(g.name() + ".dweights" + s, gs.gateRows(), Gate::mixBackwardWeights, b.dweights, dres, b.source(s),
+                    i32(s), i32(gs.sources()), i32(gs.width()), i32(gs.rowsPerGate()));
             TransformerLayer.zero(g, g.name() + ".dsource" + s + ".zero", dsource.get(s));
-            g.task(g.name() + ".dsource" + s, Gate.class, "mixBackwardInput", shape.rows(), dsource.get(s), dres,
-                    b.weights, s, E1, C, rowsPerGate);
+            g.task(g.name() + ".dsource" + s, shape.rows(), Gate::mixBackwardInput, dsource.get(s), dres, b.weights,
+                    i32(s), i32(gs.sources()), i32(gs.width()), i32(gs.rowsPerGate()));
         }
         TransformerLayer.zero(g, g.name() + ".dlogits.zero", b.dlogits);
-        g.task(g.name() + ".softmax.backward", Gate.class, "backward", rows, b.dlogits, b.dweights, b.weights, E1,
-                1f / gc.temperature());
+        g.task(g.name() + ".softmax.backward", gs.gateRows(), Gate::backward, b.dlogits, b.dweights, b.weights,
+                i32(gs.sources()), f32(1f / gc.temperature()));
         if (gc.balanceCoef() > 0) {
-            g.task(g.name() + ".balance.backward", Gate.class, "balanceBackward", rows, b.dlogits, b.probs, b.stats,
-                    balanceCoef, E1, rows, 1f / gc.temperature());
+            g.task(g.name() + ".balance.backward", gs.gateRows(), Gate::balanceBackward, b.dlogits, b.probs, b.stats,
+                    balanceCoef, i32(gs.sources()), i32(gs.gateRows()), f32(1f / gc.temperature()));
         }
         if (gate.trainable()) {
-            g.task(g.name() + ".logits.dparams", Matmul.class, "backwardParams", E1, gate.grads(), gate.offset(w),
-                    gate.offset(bias), b.dlogits, b.gateInput(), rows, C, E1);
+            g.task(g.name() + ".logits.dparams", gs.sources(), Matmul::backwardParams, gate.grads(),
+                    i32(gate.offset(w)), i32(gate.offset(bias)), b.dlogits, b.gateInput(), i32(gs.gateRows()),
+                    i32(gs.width()), i32(gs.sources()));
         }
         // dres becomes ∂L/∂x_b: first the gate's own path (logits ← norm ← prefix mean, as far as
         // the gate has them), the join adds the sources' later
@@ -267,17 +286,17 @@ public final class ModeGraphs implements LmGraphs {
         }
         if (gc.normalize()) {
             TransformerLayer.zero(g, g.name() + ".dnormed.zero", b.dnormed);
-            g.task(g.name() + ".logits.dinp", Matmul.class, "backwardInput", rows, b.dnormed, b.dlogits,
-                    gate.params(), gate.offset(w), C, E1);
-            g.task(g.name() + ".norm.backward", LayerNorm.class, "backwardInput", rows, dsourceOfGate, b.dnormed,
-                    b.gateSource(), b.normMean, b.normRstd, unitNorm, 0, C);
+            g.task(g.name() + ".logits.dinp", gs.gateRows(), Matmul::backwardInput, b.dnormed, b.dlogits,
+                    gate.params(), i32(gate.offset(w)), i32(gs.width()), i32(gs.sources()));
+            g.task(g.name() + ".norm.backward", gs.gateRows(), LayerNorm::backwardInput, dsourceOfGate, b.dnormed,
+                    b.gateSource(), b.normMean, b.normRstd, unitNorm, i32(0), i32(gs.width()));
         } else {
-            g.task(g.name() + ".logits.dinp", Matmul.class, "backwardInput", rows, dsourceOfGate, b.dlogits,
-                    gate.params(), gate.offset(w), C, E1);
+            g.task(g.name() + ".logits.dinp", gs.gateRows(), Matmul::backwardInput, dsourceOfGate, b.dlogits,
+                    gate.params(), i32(gate.offset(w)), i32(gs.width()), i32(gs.sources()));
         }
         if (gc.sequenceLevel()) {
-            g.task(g.name() + ".pool.backward", Gate.class, "prefixMeanBackward", shape.batch() * C, dres, b.dpooled,
-                    shape.seq(), C);
+            g.task(g.name() + ".pool.backward", shape.batch() * gs.width(), Gate::prefixMeanBackward, dres, b.dpooled,
+                    i32(shape.seq()), i32(gs.width()));
         }
         return g;
     }
@@ -298,7 +317,8 @@ public final class ModeGraphs implements LmGraphs {
     private Graph join(Block b, boolean withBackbone) {
         Graph g = new Graph("b" + b.index + ".join.backward");
         for (int s = withBackbone ? 0 : 1; s < dsource.size(); s++) {
-            g.task(g.name() + ".add" + s, Scale.class, "backward", shape.rows() * shape.width(), dres, dsource.get(s), 1f);
+            g.task(g.name() + ".add" + s, shape.rows() * shape.width(), Scale::backward, dres, dsource.get(s),
+                    f32(1f));
         }
         return g;
     }

@@ -1,5 +1,8 @@
 package modej.model.param;
 
+import static modej.engine.graph.Arg.f32;
+import static modej.engine.graph.Arg.i32;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,9 +38,10 @@ public final class Optimizer {
             Buffer.F32 rate = scale == 1f ? learningRate
                     : scaledRates.computeIfAbsent(scale, k -> new Buffer.F32("optimizer.lr.x" + k, 1));
             for (Slice slice : slab.layout().slices()) {
-                graph.task(slab.name() + "." + slice.name() + ".adamw", AdamW.class, "update", slice.size(),
+                graph.task(slab.name() + "." + slice.name() + ".adamw", slice.size(), AdamW::update,
                         slab.params(), slab.grads(), slab.m(), slab.v(), rate, step,
-                        s.beta1(), s.beta2(), s.eps(), slice.decay() ? s.weightDecay() : 0f, slice.offset());
+                        f32(s.beta1()), f32(s.beta2()), f32(s.eps()), f32(slice.decay() ? s.weightDecay() : 0f),
+                        i32(slice.offset()));
             }
         }
         scales = new float[scaledRates.size()];
@@ -52,7 +56,7 @@ public final class Optimizer {
     public static void zeroGrads(Graph g, List<Slab> slabs) {
         for (Slab slab : slabs) {
             if (slab.trainable()) {
-                g.task(slab.name() + ".zero_grad", AdamW.class, "zeroGrad", slab.size(), slab.grads(), 0);
+                g.task(slab.name() + ".zero_grad", slab.size(), AdamW::zeroGrad, slab.grads(), i32(0));
             }
         }
     }
