@@ -7,7 +7,7 @@ import modej.engine.graph.Graph;
  * Runs task graphs. A backend may keep buffers on a device between runs: after the host writes a
  * buffer it calls {@link #toDevice}, before it reads one it calls {@link #toHost}. On the JVM
  * backend both are no-ops, but callers make them anyway so that every backend sees the same
- * protocol.
+ * protocol; the JVM backend's transfer-tracking test mode (on for the test suite) checks them.
  */
 public interface Backend extends AutoCloseable {
 

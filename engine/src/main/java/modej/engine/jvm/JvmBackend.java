@@ -15,18 +15,28 @@ import modej.engine.graph.Task;
 
 /**
  * The default backend: runs each task's kernel on a pool of JVM threads, splitting its parallel
- * range into one contiguous part per worker. Where {@code modej.engine.jvm.<Kernel>Vector} has a
- * method of the same name and parameter types, that Vector API fast path runs instead of the
- * portable kernel (unless vectors are switched off, for equivalence tests).
+ * range into one contiguous part per worker. Where {@link FastPaths} declares a Vector API twin of
+ * a kernel, the twin runs instead of the portable kernel (unless vectors are switched off, for
+ * equivalence tests); {@link #profile} says which of the two ran.
  *
  * <p>Every kernel parallelises over outputs and never splits a reduction, so results are
  * bit-identical for any number of threads.
+ *
+ * <p>Host memory is the kernels' memory, so {@link #toDevice} and {@link #toHost} have nothing to
+ * do, and a missing call would go unnoticed. With {@code -D}{@value #TRACK_TRANSFERS}{@code =true}
+ * (on for the test suite) the backend keeps a device copy of every buffer instead and moves it as
+ * a device backend would ({@link DeviceCopies}): a missing transfer fails where it happens.
  */
 public final class JvmBackend implements Backend {
+
+    /** The system property that switches on the transfer-tracking test mode. */
+    public static final String TRACK_TRANSFERS = "modej.jvm.trackTransfers";
 
     private final WorkerPool pool;
     private final boolean vector;
     private final boolean profiling;
+    /** The device copies of the transfer-tracking mode, or null. */
+    private final DeviceCopies copies;
     /**
      * The timings of every graph compiled while profiling. Only these small counters are kept, not
      * the executables: holding those would keep every buffer of every graph ever compiled alive
@@ -40,9 +50,21 @@ public final class JvmBackend implements Backend {
      * @param profiling time every task (adds two {@code nanoTime} calls per task)
      */
     public JvmBackend(int threads, boolean vector, boolean profiling) {
+        this(threads, vector, profiling, Boolean.getBoolean(TRACK_TRANSFERS));
+    }
+
+    /**
+     * @param trackTransfers keep device copies and fail on a missing {@code toDevice}/{@code toHost}
+     *                       (a test mode; by default the {@value #TRACK_TRANSFERS} property)
+     */
+    public JvmBackend(int threads, boolean vector, boolean profiling, boolean trackTransfers) {
+        if (vector) {
+            FastPaths.all(); // a declared fast path that does not bind stops the backend here
+        }
         this.pool = new WorkerPool(threads);
         this.vector = vector;
         this.profiling = profiling;
+        this.copies = trackTransfers ? new DeviceCopies() : null;
     }
 
     /** All cores, fast paths on, no profiling. */
@@ -63,6 +85,10 @@ public final class JvmBackend implements Backend {
         return vector;
     }
 
+    public boolean tracksTransfers() {
+        return copies != null;
+    }
+
     @Override
     public Executable compile(Graph graph) {
         return compile(graph, pool.size());
@@ -78,9 +104,12 @@ public final class JvmBackend implements Backend {
         List<Task> tasks = graph.tasks();
         CompiledTask[] compiled = new CompiledTask[tasks.size()];
         for (int i = 0; i < compiled.length; i++) {
-            compiled[i] = new CompiledTask(tasks.get(i), bind(tasks.get(i)), pool.size(), parts);
+            Task t = tasks.get(i);
+            Method m = vector ? FastPaths.of(t.kernel()) : t.kernel();
+            compiled[i] = new CompiledTask(t, bind(t, m), m == t.kernel() ? PORTABLE : VECTOR, pool.size(), parts);
         }
-        JvmExecutable e = new JvmExecutable(compiled);
+        JvmExecutable e = new JvmExecutable(graph.name(), compiled, copies == null ? null
+                : graph.buffers().stream().map(copies::of).toArray(DeviceCopies.Copy[]::new));
         if (profiling) {
             timings.add(e.timings);
         }
@@ -94,26 +123,15 @@ public final class JvmBackend implements Backend {
         return p;
     }
 
-    /** The task's kernel (or its fast path) with all leading arguments bound: {@code (offset, count) -> void}. */
-    private MethodHandle bind(Task task) {
-        Method m = vector ? fastPath(task.kernel()) : task.kernel();
+    /** {@code m} (the task's kernel or its twin) with all leading arguments bound: {@code (offset, count) -> void}. */
+    private MethodHandle bind(Task task, Method m) {
         try {
             MethodHandle mh = MethodHandles.publicLookup().unreflect(m);
             mh = MethodHandles.insertArguments(mh, 0, task.args().stream()
-                    .map(a -> a instanceof Buffer b ? b.array() : a).toArray());
+                    .map(a -> a instanceof Buffer b ? (copies == null ? b.array() : copies.of(b).device) : a).toArray());
             return mh.asType(MethodType.methodType(void.class, int.class, int.class));
         } catch (IllegalAccessException e) {
             throw new IllegalArgumentException("kernel " + task.kernelName() + " is not public", e);
-        }
-    }
-
-    /** {@code modej.engine.jvm.<Kernel>Vector.<method>} with the same parameters, or the kernel itself. */
-    static Method fastPath(Method kernel) {
-        String name = JvmBackend.class.getPackageName() + "." + kernel.getDeclaringClass().getSimpleName() + "Vector";
-        try {
-            return Class.forName(name).getMethod(kernel.getName(), kernel.getParameterTypes());
-        } catch (ClassNotFoundException | NoSuchMethodException e) {
-            return kernel;
         }
     }
 
@@ -144,31 +162,48 @@ public final class JvmBackend implements Backend {
 
     @Override
     public void toDevice(Buffer... buffers) {
-        // Host memory is device memory.
+        if (copies != null) {
+            for (Buffer b : buffers) {
+                copies.toDevice(b);
+            }
+        }
+        // otherwise host memory is device memory
     }
 
     @Override
     public void toHost(Buffer... buffers) {
-        // Host memory is device memory.
+        if (copies != null) {
+            for (Buffer b : buffers) {
+                copies.toHost(b);
+            }
+        }
     }
 
     @Override
     public void close() {
+        if (copies != null) {
+            copies.close();
+        }
         pool.close();
     }
 
-    /** One task ready to run: its bound kernel and the split of its range over workers. */
+    /** Profile variants: the portable kernel ran, or its Vector API twin. */
+    static final String PORTABLE = "portable", VECTOR = "vector";
+
+    /** One task ready to run: its bound kernel, which variant that is, and the split of its range over workers. */
     private static final class CompiledTask implements WorkerPool.Job {
         final Task task;
         final MethodHandle kernel;
+        final String variant;
         final int[] starts;
         /** Compiled for one worker: run on the calling thread, no hand-off to the pool. */
         final boolean whole;
 
         /** The range goes to the first {@code parts} of {@code workers}; the rest get empty ranges. */
-        CompiledTask(Task task, MethodHandle kernel, int workers, int parts) {
+        CompiledTask(Task task, MethodHandle kernel, String variant, int workers, int parts) {
             this.task = task;
             this.kernel = kernel;
+            this.variant = variant;
             this.whole = parts == 1;
             this.starts = new int[workers + 1];
             for (int w = 0; w <= workers; w++) {
@@ -194,36 +229,55 @@ public final class JvmBackend implements Backend {
 
     /** Per-task time summed over the runs of one graph; names only, no buffers. */
     private static final class Timings {
-        final String[] tasks, kernels;
+        final String[] tasks, kernels, variants;
         final long[] nanos;
         long runs;
 
         Timings(CompiledTask[] compiled) {
             tasks = new String[compiled.length];
             kernels = new String[compiled.length];
+            variants = new String[compiled.length];
             nanos = new long[compiled.length];
             for (int i = 0; i < compiled.length; i++) {
                 tasks[i] = compiled[i].task.name();
                 kernels[i] = compiled[i].task.kernelName();
+                variants[i] = compiled[i].variant;
             }
         }
 
         Profile profile() {
             Profile p = new Profile();
             for (int i = 0; i < tasks.length; i++) {
-                p.add(tasks[i], kernels[i], nanos[i], runs);
+                p.add(tasks[i], kernels[i], variants[i], nanos[i], runs);
             }
             return p;
         }
     }
 
     private final class JvmExecutable implements Executable {
+        private final String name;
         private final CompiledTask[] tasks;
         private final Timings timings;
+        /** The device copies of the graph's buffers in the transfer-tracking mode, else null. */
+        private final DeviceCopies.Copy[] used;
 
-        JvmExecutable(CompiledTask[] tasks) {
+        JvmExecutable(String name, CompiledTask[] tasks, DeviceCopies.Copy[] used) {
+            this.name = name;
             this.tasks = tasks;
             this.timings = new Timings(tasks);
+            this.used = used;
+        }
+
+        void beforeRun() {
+            if (used != null) {
+                copies.beforeRun(name, used);
+            }
+        }
+
+        void afterRun() {
+            if (used != null) {
+                copies.afterRun(name, used);
+            }
         }
 
         JvmBackend owner() {
@@ -232,7 +286,9 @@ public final class JvmBackend implements Backend {
 
         @Override
         public void run() {
+            beforeRun();
             run(false);
+            afterRun();
         }
 
         /** With {@code serial}, every task runs whole on the calling thread (an MPMD device of one worker). */
@@ -281,7 +337,13 @@ public final class JvmBackend implements Backend {
 
         @Override
         public void run() {
+            for (JvmExecutable g : graphs) {
+                g.beforeRun();
+            }
             pool.run(this);
+            for (JvmExecutable g : graphs) {
+                g.afterRun();
+            }
         }
 
         @Override

@@ -1,5 +1,6 @@
 package modej.engine.jvm;
 
+import static modej.engine.graph.Arg.f32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -63,6 +64,6 @@ class JvmBackendMemoryTest {
 
     private static Graph graph(float[] data) {
         Buffer.F32 x = new Buffer.F32("x", data), y = new Buffer.F32("y", data.length);
-        return new Graph("g").task("scale", Scale.class, "forward", data.length, y, x, 0.5f);
+        return new Graph("g").task("scale", data.length, Scale::forward, y, x, f32(0.5f));
     }
 }

@@ -1,5 +1,7 @@
 package modej.engine.jvm;
 
+import static modej.engine.graph.Arg.i32;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -53,12 +55,12 @@ public final class VectorBench {
             Buffer.F32 bInp = new Buffer.F32("inp", inp), bParams = new Buffer.F32("params", params),
                     bOut = new Buffer.F32("out", out), bDout = new Buffer.F32("dout", dout),
                     bDinp = new Buffer.F32("dinp", dinp), bGrads = new Buffer.F32("grads", grads);
-            Executable f = backend.compile(new Graph("f").task("f", Matmul.class, "forward", rows,
-                    bOut, bInp, bParams, wOff, bOff, C, OC));
-            Executable bi = backend.compile(new Graph("bi").task("bi", Matmul.class, "backwardInput", rows,
-                    bDinp, bDout, bParams, wOff, C, OC));
-            Executable bp = backend.compile(new Graph("bp").task("bp", Matmul.class, "backwardParams", OC,
-                    bGrads, wOff, bOff, bDout, bInp, rows, C, OC));
+            Executable f = backend.compile(new Graph("f").task("f", rows, Matmul::forward,
+                    bOut, bInp, bParams, i32(wOff), i32(bOff), i32(C), i32(OC)));
+            Executable bi = backend.compile(new Graph("bi").task("bi", rows, Matmul::backwardInput,
+                    bDinp, bDout, bParams, i32(wOff), i32(C), i32(OC)));
+            Executable bp = backend.compile(new Graph("bp").task("bp", OC, Matmul::backwardParams,
+                    bGrads, i32(wOff), i32(bOff), bDout, bInp, i32(rows), i32(C), i32(OC)));
             report("forward        2T " + shape, flops, reps, f::run);
             report("backwardInput  2T " + shape, flops, reps, bi::run);
             report("backwardParams 2T " + shape, flops, reps, bp::run);
@@ -88,12 +90,12 @@ public final class VectorBench {
             Buffer.F32 bOut = new Buffer.F32("out", out), bAtt = new Buffer.F32("att", att),
                     bQkv = new Buffer.F32("qkv", qkv), bDout = new Buffer.F32("dout", dout),
                     bDpre = new Buffer.F32("dpre", dpre), bDqkv = new Buffer.F32("dqkv", dqkv);
-            Executable f = backend.compile(new Graph("f").task("f", AttentionVector.class, "forward", work,
-                    bOut, bAtt, bQkv, T, C, NH));
-            Executable s = backend.compile(new Graph("s").task("s", AttentionVector.class, "backwardScores", work,
-                    bDpre, bDout, bAtt, bQkv, T, C, NH));
-            Executable i = backend.compile(new Graph("i").task("i", AttentionVector.class, "backwardInput", work,
-                    bDqkv, bDpre, bAtt, bQkv, bDout, T, C, NH));
+            Executable f = backend.compile(new Graph("f").task("f", work, AttentionVector::forward,
+                    bOut, bAtt, bQkv, i32(T), i32(C), i32(NH)));
+            Executable s = backend.compile(new Graph("s").task("s", work, AttentionVector::backwardScores,
+                    bDpre, bDout, bAtt, bQkv, i32(T), i32(C), i32(NH)));
+            Executable i = backend.compile(new Graph("i").task("i", work, AttentionVector::backwardInput,
+                    bDqkv, bDpre, bAtt, bQkv, bDout, i32(T), i32(C), i32(NH)));
             report("attn forward        2T " + shape, 2 * gemm, reps, f::run);
             report("attn backwardScores 2T " + shape, gemm, reps, s::run);
             report("attn backwardInput  2T " + shape, 3 * gemm, reps, i::run);

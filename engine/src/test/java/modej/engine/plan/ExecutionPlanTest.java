@@ -33,7 +33,7 @@ class ExecutionPlanTest {
     static Graph probe(String name, Buffer.I32 out, int tasks) {
         Graph g = new Graph(name);
         for (int i = 0; i < tasks; i++) {
-            g.task(name + ".t" + i, ThreadProbe.class, "record", 1, out);
+            g.task(name + ".t" + i, 1, ThreadProbe::record, out);
         }
         return g;
     }
@@ -46,6 +46,7 @@ class ExecutionPlanTest {
             List<Executable> stages = plan.compile(List.of(List.of(probe("backbone", a, 2), probe("expert", b, 1))), be);
             assertEquals(1, stages.size(), "one concurrent executable for the stage");
             stages.get(0).run();
+            be.toHost(a, b);
             assertNotEquals(a.data()[0], b.data()[0], "both graphs ran on the same thread");
         }
     }

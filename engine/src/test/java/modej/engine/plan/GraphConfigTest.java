@@ -35,8 +35,8 @@ class GraphConfigTest {
     void workersLimitHowAGraphIsSplit() {
         Buffer.I32 a = new Buffer.I32("a", 64), b = new Buffer.I32("b", 64);
         Graph one = new Graph("b0.backbone"), two = new Graph("b0.expert.code");
-        one.task("probe", ExecutionPlanTest.ThreadProbe.class, "recordEach", 64, a);
-        two.task("probe", ExecutionPlanTest.ThreadProbe.class, "recordEach", 64, b);
+        one.task("probe", 64, ExecutionPlanTest.ThreadProbe::recordEach, a);
+        two.task("probe", 64, ExecutionPlanTest.ThreadProbe::recordEach, b);
         ExecutionPlan.Placement p = GraphConfig.of(Map.of("b0.backbone.workers", "1")).placement(GRAPHS, "jvm", 2);
         try (modej.engine.jvm.JvmBackend be = new modej.engine.jvm.JvmBackend(2, true, false)) {
             for (var e : new ExecutionPlan(Strategy.SPMD, p).compile(List.of(List.of(one), List.of(two)), be)) {

@@ -1,5 +1,7 @@
 package modej.engine.tornado;
 
+import static modej.engine.graph.Arg.f32;
+import static modej.engine.graph.Arg.i32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -74,24 +76,26 @@ class TornadoBackendTest {
         final int w1 = 0, b1 = H * C, w2 = b1 + H, b2 = w2 + V * H;
 
         final Graph forward = new Graph("forward")
-                .task("fc1", Matmul.class, "forward", ROWS, h, x, params, w1, b1, C, H)
-                .task("gelu", Gelu.class, "forward", ROWS * H, g, h)
-                .task("fc2", Matmul.class, "forward", ROWS, logits, g, params, w2, b2, H, V)
-                .task("loss", CrossEntropy.class, "forward", ROWS, losses, probs, correct, logits, targets, V);
+                .task("fc1", ROWS, Matmul::forward, h, x, params, i32(w1), i32(b1), i32(C), i32(H))
+                .task("gelu", ROWS * H, Gelu::forward, g, h)
+                .task("fc2", ROWS, Matmul::forward, logits, g, params, i32(w2), i32(b2), i32(H), i32(V))
+                .task("loss", ROWS, CrossEntropy::forward, losses, probs, correct, logits, targets, i32(V));
 
         final Graph backward = new Graph("backward")
-                .task("zero.grads", AdamW.class, "zeroGrad", grads.length(), grads, 0)
-                .task("zero.dg", AdamW.class, "zeroGrad", dg.length(), dg, 0)
-                .task("zero.dh", AdamW.class, "zeroGrad", dh.length(), dh, 0)
-                .task("loss.backward", CrossEntropy.class, "backward", ROWS, dlogits, probs, targets, lossScale, V)
-                .task("fc2.params", Matmul.class, "backwardParams", V, grads, w2, b2, dlogits, g, ROWS, H, V)
-                .task("fc2.input", Matmul.class, "backwardInput", ROWS, dg, dlogits, params, w2, H, V)
-                .task("gelu.backward", Gelu.class, "backward", ROWS * H, dh, h, dg)
-                .task("fc1.params", Matmul.class, "backwardParams", H, grads, w1, b1, dh, x, ROWS, C, H);
+                .task("zero.grads", grads.length(), AdamW::zeroGrad, grads, i32(0))
+                .task("zero.dg", dg.length(), AdamW::zeroGrad, dg, i32(0))
+                .task("zero.dh", dh.length(), AdamW::zeroGrad, dh, i32(0))
+                .task("loss.backward", ROWS, CrossEntropy::backward, dlogits, probs, targets, lossScale, i32(V))
+                .task("fc2.params", V, Matmul::backwardParams, grads, i32(w2), i32(b2), dlogits, g,
+                        i32(ROWS), i32(H), i32(V))
+                .task("fc2.input", ROWS, Matmul::backwardInput, dg, dlogits, params, i32(w2), i32(H), i32(V))
+                .task("gelu.backward", ROWS * H, Gelu::backward, dh, h, dg)
+                .task("fc1.params", H, Matmul::backwardParams, grads, i32(w1), i32(b1), dh, x, i32(ROWS),
+                        i32(C), i32(H));
 
         final Graph optimizer = new Graph("optimizer")
-                .task("adamw", AdamW.class, "update", params.length(), params, grads, m, v, lr, step,
-                        0.9f, 0.95f, 1e-8f, 0.01f, 0);
+                .task("adamw", params.length(), AdamW::update, params, grads, m, v, lr, step,
+                        f32(0.9f), f32(0.95f), f32(1e-8f), f32(0.01f), i32(0));
 
         Mlp(long seed) {
             SplittableRandom r = new SplittableRandom(seed);
@@ -181,8 +185,8 @@ class TornadoBackendTest {
         float[] ones = new float[64];
         Arrays.fill(ones, 1f);
         Buffer.F32 a = new Buffer.F32("a", ones.clone()), b = new Buffer.F32("b", ones.clone()), c = new Buffer.F32("c", 64);
-        Graph sum = new Graph("sum").task("sum", Residual.class, "forward", 64, c, a, b);
-        Graph back = new Graph("back").task("back", Residual.class, "forward", 64, b, c, a);
+        Graph sum = new Graph("sum").task("sum", 64, Residual::forward, c, a, b);
+        Graph back = new Graph("back").task("back", 64, Residual::forward, b, c, a);
         try (TornadoBackend be = new TornadoBackend()) {
             Executable e1 = be.compile(sum), e2 = be.compile(back);
             e1.run();                                 // c = a + b = 2
@@ -208,7 +212,7 @@ class TornadoBackendTest {
         Buffer.F32 a = new Buffer.F32("a", 4), b = new Buffer.F32("b", 4);
         try (TornadoBackend be = new TornadoBackend()) {
             // in place, out = a + b with out == a: TornadoVM 5.2's scheduler would loop forever
-            Graph inPlace = new Graph("in-place").task("t", Residual.class, "forward", 4, a, a, b);
+            Graph inPlace = new Graph("in-place").task("t", 4, Residual::forward, a, a, b);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> be.compile(inPlace));
             assertTrue(e.getMessage().contains("buffer a"), e.getMessage());
         }
@@ -219,9 +223,9 @@ class TornadoBackendTest {
         Buffer.F32 a = new Buffer.F32("a", new float[] {1, 2, 3, 4}), b = new Buffer.F32("b", 4);
         Buffer.F32 c = new Buffer.F32("c", new float[] {10, 10, 10, 10});
         try (TornadoBackend be = new TornadoBackend()) {
-            be.compile(new Graph("g1").task("t", Residual.class, "forward", 4, b, a, c)).run();
+            be.compile(new Graph("g1").task("t", 4, Residual::forward, b, a, c)).run();
             // a later graph rebuilds the plan; b = a + c lives only on the device until then
-            Executable g2 = be.compile(new Graph("g2").task("t", Residual.class, "forward", 4, a, b, c));
+            Executable g2 = be.compile(new Graph("g2").task("t", 4, Residual::forward, a, b, c));
             g2.run();
             be.toHost(a);
             assertArrayEquals(new float[] {21, 22, 23, 24}, a.data());
@@ -232,8 +236,8 @@ class TornadoBackendTest {
     void profileNamesEveryTaskAndConcurrentRunsInOrder() {
         Buffer.F32 a = new Buffer.F32("a", new float[] {1, 1}), b = new Buffer.F32("b", 2), c = new Buffer.F32("c", 2);
         try (TornadoBackend be = new TornadoBackend(TornadoBackend.defaultDevice(), true)) {
-            Executable x = be.compile(new Graph("x").task("x.add", Residual.class, "forward", 2, b, a, c)); // b = 1 + 0
-            Executable y = be.compile(new Graph("y").task("y.add", Residual.class, "forward", 2, c, b, a)); // c = 1 + 1
+            Executable x = be.compile(new Graph("x").task("x.add", 2, Residual::forward, b, a, c)); // b = 1 + 0
+            Executable y = be.compile(new Graph("y").task("y.add", 2, Residual::forward, c, b, a)); // c = 1 + 1
             assertEquals(1, be.devices());
             assertThrows(IllegalArgumentException.class, () -> be.concurrent(List.of(x, y), new int[] {0, 1}));
             be.concurrent(List.of(x, y), new int[] {0, 0}).run();

@@ -547,7 +547,7 @@ public final class TornadoBackend implements Backend {
             Profile p = new Profile();
             if (profiling) {
                 for (int i = 0; i < tasks.size(); i++) {
-                    p.add(tasks.get(i).name(), tasks.get(i).kernelName(), nanos[i], runs);
+                    p.add(tasks.get(i).name(), tasks.get(i).kernelName(), "tornado", nanos[i], runs);
                 }
             }
             return p;

@@ -74,12 +74,16 @@ public final class ModeCheckpoint {
             throw new CheckpointException(file, "has no expert '" + name + "'; it has " + cfg.experts());
         }
         Slab slab = new Slab("expert." + name, ModeParams.expertLayout(backbone.config().width(), cfg));
-        SlabFiles.load(ckpt, List.of(slab), false);
-        return new Expert(name, slab, cfg);
+        Slab gate = new Slab("gate", ModeParams.gateLayout(backbone.config().width(), cfg));
+        SlabFiles.load(ckpt, List.of(slab, gate), false);
+        return new Expert(name, slab, gate, cfg);
     }
 
-    /** A trained expert and the MoDE structure it belongs to. */
-    public record Expert(String name, Slab slab, ModeConfig config) {
+    /**
+     * A trained expert, the gate of the model it was saved in (for a stage-1 checkpoint: the gate
+     * between the backbone and this expert) and the MoDE structure it belongs to.
+     */
+    public record Expert(String name, Slab slab, Slab gate, ModeConfig config) {
     }
 
     public static ModeConfig config(Checkpoint ckpt) {

@@ -1,5 +1,7 @@
 package modej.model.gpt;
 
+import static modej.engine.graph.Arg.i32;
+
 import modej.engine.graph.Buffer;
 import modej.engine.graph.Graph;
 import modej.engine.kernel.CachedAttention;
@@ -41,32 +43,32 @@ public final class DecodeLayer {
         int T = context;
         Buffer.F32 p = w.slab().params();
         // 1. ln1 = LayerNorm(x)
-        g.task(name + ".ln1", LayerNorm.class, "forward", batch, a.ln1, a.ln1Mean, a.ln1Rstd, x, p,
-                w.offset("ln1.weight"), w.offset("ln1.bias"), C);
+        g.task(name + ".ln1", batch, LayerNorm::forward, a.ln1, a.ln1Mean, a.ln1Rstd, x, p,
+                i32(w.offset("ln1.weight")), i32(w.offset("ln1.bias")), i32(C));
         // 2. qkv = ln1 · Wqkvᵀ + b   (B,3C)
         Projection.forward(g, name + ".qkv", w, "qkv", a.qkv, a.ln1, batch, C, 3 * C, a.lora, a.lora("qkv"));
         // 3. cache this position's k and v; atty = softmax(q·kᵀ/√hs)·v over the cached positions
-        g.task(name + ".kv_store", CachedAttention.class, "store", batch * C, cache.keys, cache.values, a.qkv,
-                positions, T, C);
-        g.task(name + ".attn.scores", CachedAttention.class, "scores", batch * NH * T, cache.scores, a.qkv,
-                cache.keys, positions, T, C, NH);
-        g.task(name + ".attn.softmax", CachedAttention.class, "softmax", batch * NH, cache.scores, positions, T, NH);
-        g.task(name + ".attn.values", CachedAttention.class, "values", batch * C, a.atty, cache.scores,
-                cache.values, positions, T, C, NH);
+        g.task(name + ".kv_store", batch * C, CachedAttention::store, cache.keys, cache.values, a.qkv,
+                positions, i32(T), i32(C));
+        g.task(name + ".attn.scores", batch * NH * T, CachedAttention::scores, cache.scores, a.qkv,
+                cache.keys, positions, i32(T), i32(C), i32(NH));
+        g.task(name + ".attn.softmax", batch * NH, CachedAttention::softmax, cache.scores, positions, i32(T), i32(NH));
+        g.task(name + ".attn.values", batch * C, CachedAttention::values, a.atty, cache.scores,
+                cache.values, positions, i32(T), i32(C), i32(NH));
         // 4. attn_proj = atty · Wprojᵀ + b
         Projection.forward(g, name + ".attn_proj", w, "attn_proj", a.attProj, a.atty, batch, C, C, a.lora, a.lora("attn_proj"));
         // 5. res2 = x + attn_proj
-        g.task(name + ".res2", Residual.class, "forward", batch * C, a.res2, x, a.attProj);
+        g.task(name + ".res2", batch * C, Residual::forward, a.res2, x, a.attProj);
         // 6. ln2 = LayerNorm(res2)
-        g.task(name + ".ln2", LayerNorm.class, "forward", batch, a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, p,
-                w.offset("ln2.weight"), w.offset("ln2.bias"), C);
+        g.task(name + ".ln2", batch, LayerNorm::forward, a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, p,
+                i32(w.offset("ln2.weight")), i32(w.offset("ln2.bias")), i32(C));
         // 7. fch = ln2 · Wfcᵀ + b   (B,4C)
         Projection.forward(g, name + ".fc", w, "fc", a.fch, a.ln2, batch, C, 4 * C, a.lora, a.lora("fc"));
         // 8. fch_gelu = GELU(fch)
-        g.task(name + ".gelu", Gelu.class, "forward", batch * 4 * C, a.fchGelu, a.fch);
+        g.task(name + ".gelu", batch * 4 * C, Gelu::forward, a.fchGelu, a.fch);
         // 9. fc_proj = fch_gelu · Wfcprojᵀ + b
         Projection.forward(g, name + ".fc_proj", w, "fc_proj", a.fcProj, a.fchGelu, batch, 4 * C, C, a.lora, a.lora("fc_proj"));
         // 10. out = res2 + fc_proj
-        g.task(name + ".res3", Residual.class, "forward", batch * C, a.out, a.res2, a.fcProj);
+        g.task(name + ".res3", batch * C, Residual::forward, a.out, a.res2, a.fcProj);
     }
 }

@@ -1,10 +1,13 @@
 package modej.model.gpt;
 
+import static modej.engine.graph.Arg.i32;
+
 import java.util.ArrayList;
 import java.util.List;
 
 import modej.engine.graph.Buffer;
 import modej.engine.graph.Graph;
+import modej.engine.kernel.Embedding;
 import modej.model.param.Slab;
 
 /**
@@ -49,8 +52,8 @@ public final class GptDecoder implements LmDecoder {
     public static void embedAt(Graph g, LmEnds ends, Buffer.I32 positions, GptParams params, int batch) {
         Slab emb = params.embeddings();
         int C = params.config().width();
-        g.task("embed", modej.engine.kernel.Embedding.class, "forwardAt", batch * C, ends.encoded, ends.tokens,
-                positions, emb.params(), emb.offset("wte"), emb.offset("wpe"), C);
+        g.task("embed", batch * C, Embedding::forwardAt, ends.encoded, ends.tokens,
+                positions, emb.params(), i32(emb.offset("wte")), i32(emb.offset("wpe")), i32(C));
     }
 
     @Override public int batch() { return batch; }

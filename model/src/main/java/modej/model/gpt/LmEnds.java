@@ -1,5 +1,7 @@
 package modej.model.gpt;
 
+import static modej.engine.graph.Arg.i32;
+
 import modej.engine.graph.Buffer;
 import modej.engine.graph.Graph;
 import modej.engine.kernel.CrossEntropy;
@@ -41,37 +43,39 @@ public final class LmEnds {
     /** encoded = wte[tokens] + wpe[t]. */
     public void embed(Graph g) {
         Slab emb = params.embeddings();
-        g.task("embed", Embedding.class, "forward", shape.rows(), encoded, tokens, emb.params(),
-                emb.offset("wte"), emb.offset("wpe"), shape.seq(), shape.width());
+        g.task("embed", shape.rows(), Embedding::forward, encoded, tokens, emb.params(),
+                i32(emb.offset("wte")), i32(emb.offset("wpe")), i32(shape.seq()), i32(shape.width()));
     }
 
     /** lnf = LN(last); logits = lnf·headᵀ; per-row softmax, loss and accuracy. */
     public void head(Graph g, Buffer.F32 last) {
         int bt = shape.rows(), C = shape.width(), V = params.config().vocab();
         Slab fin = params.finalNorm();
-        g.task("lnf", LayerNorm.class, "forward", bt, lnf, lnfMean, lnfRstd, last, fin.params(),
-                fin.offset("lnf.weight"), fin.offset("lnf.bias"), C);
-        g.task("head", Matmul.class, "forward", bt, logits, lnf, headSlab().params(), headOffset(), -1, C, V);
-        g.task("loss", CrossEntropy.class, "forward", bt, losses, probs, correct, logits, targets, V);
+        g.task("lnf", bt, LayerNorm::forward, lnf, lnfMean, lnfRstd, last, fin.params(),
+                i32(fin.offset("lnf.weight")), i32(fin.offset("lnf.bias")), i32(C));
+        g.task("head", bt, Matmul::forward, logits, lnf, headSlab().params(), i32(headOffset()), i32(-1), i32(C),
+                i32(V));
+        g.task("loss", bt, CrossEntropy::forward, losses, probs, correct, logits, targets, i32(V));
     }
 
     /** Backward from the loss to {@code dres} = ∂L/∂last (dres is overwritten). */
     public void headBackward(Graph g, Buffer.F32 last, Buffer.F32 dres) {
         int bt = shape.rows(), C = shape.width(), V = params.config().vocab();
         Slab fin = params.finalNorm(), head = headSlab();
-        g.task("loss.backward", CrossEntropy.class, "backward", bt, dlogits, probs, targets, lossScale, V);
+        g.task("loss.backward", bt, CrossEntropy::backward, dlogits, probs, targets, lossScale, i32(V));
         if (head.trainable()) {
-            g.task("head.dparams", Matmul.class, "backwardParams", V, head.grads(), headOffset(), -1, dlogits, lnf, bt, C, V);
+            g.task("head.dparams", V, Matmul::backwardParams, head.grads(), i32(headOffset()), i32(-1), dlogits, lnf,
+                    i32(bt), i32(C), i32(V));
         }
         TransformerLayer.zero(g, "dlnf.zero", dlnf);
-        g.task("head.dinp", Matmul.class, "backwardInput", bt, dlnf, dlogits, head.params(), headOffset(), C, V);
+        g.task("head.dinp", bt, Matmul::backwardInput, dlnf, dlogits, head.params(), i32(headOffset()), i32(C), i32(V));
         if (fin.trainable()) {
-            g.task("lnf.dparams", LayerNorm.class, "backwardParams", C, fin.grads(), fin.offset("lnf.weight"),
-                    fin.offset("lnf.bias"), dlnf, last, lnfMean, lnfRstd, bt, C);
+            g.task("lnf.dparams", C, LayerNorm::backwardParams, fin.grads(), i32(fin.offset("lnf.weight")),
+                    i32(fin.offset("lnf.bias")), dlnf, last, lnfMean, lnfRstd, i32(bt), i32(C));
         }
         TransformerLayer.zero(g, "dres.zero", dres);
-        g.task("lnf.dinp", LayerNorm.class, "backwardInput", bt, dres, dlnf, last, lnfMean, lnfRstd,
-                fin.params(), fin.offset("lnf.weight"), C);
+        g.task("lnf.dinp", bt, LayerNorm::backwardInput, dres, dlnf, last, lnfMean, lnfRstd,
+                fin.params(), i32(fin.offset("lnf.weight")), i32(C));
     }
 
     /** Embedding gradients from dres = ∂L/∂encoded, when the embeddings are trainable. */
@@ -79,10 +83,10 @@ public final class LmEnds {
         Slab emb = params.embeddings();
         if (emb.trainable()) {
             int C = shape.width();
-            g.task("embed.dtokens", Embedding.class, "backwardTokens", C, emb.grads(), emb.offset("wte"),
-                    dres, tokens, shape.rows(), C);
-            g.task("embed.dpositions", Embedding.class, "backwardPositions", shape.seq() * C, emb.grads(),
-                    emb.offset("wpe"), dres, shape.batch(), shape.seq(), C);
+            g.task("embed.dtokens", C, Embedding::backwardTokens, emb.grads(), i32(emb.offset("wte")),
+                    dres, tokens, i32(shape.rows()), i32(C));
+            g.task("embed.dpositions", shape.seq() * C, Embedding::backwardPositions, emb.grads(),
+                    i32(emb.offset("wpe")), dres, i32(shape.batch()), i32(shape.seq()), i32(C));
         }
     }
 

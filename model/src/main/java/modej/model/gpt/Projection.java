@@ -1,5 +1,8 @@
 package modej.model.gpt;
 
+import static modej.engine.graph.Arg.f32;
+import static modej.engine.graph.Arg.i32;
+
 import modej.engine.graph.Buffer;
 import modej.engine.graph.Graph;
 import modej.engine.kernel.Matmul;
@@ -32,19 +35,19 @@ final class Projection {
      */
     static void forward(Graph g, String name, LayerSlot w, String target, Buffer.F32 out, Buffer.F32 inp,
                         int rows, int C, int OC, LoraSlot lora, LoraBuffers buffers) {
-        g.task(name, Matmul.class, "forward", rows, out, inp, w.slab().params(),
-                w.offset(target + ".weight"), w.offset(target + ".bias"), C, OC);
+        g.task(name, rows, Matmul::forward, out, inp, w.slab().params(),
+                i32(w.offset(target + ".weight")), i32(w.offset(target + ".bias")), i32(C), i32(OC));
         if (lora != null && lora.adapts(target)) {
             int r = lora.rank();
             Buffer.F32 params = lora.slab().params();
             // raw = inp · Aᵀ (rows, r) in the scratch, h = scale · raw, then out += h · Bᵀ. Not in place
             // (h = scale · h): TornadoVM 5.2 cannot schedule a task that gets one array twice.
-            g.task(name + ".lora_a", Matmul.class, "forward", rows, buffers.dhiddenRaw(), inp, params,
-                    lora.offsetA(target), -1, C, r);
-            g.task(name + ".lora_scale", Scale.class, "forward", rows * r, buffers.hidden(), buffers.dhiddenRaw(),
-                    lora.scale());
-            g.task(name + ".lora_b", Matmul.class, "forwardAccumulate", rows, out, buffers.hidden(), params,
-                    lora.offsetB(target), r, OC);
+            g.task(name + ".lora_a", rows, Matmul::forward, buffers.dhiddenRaw(), inp, params,
+                    i32(lora.offsetA(target)), i32(-1), i32(C), i32(r));
+            g.task(name + ".lora_scale", rows * r, Scale::forward, buffers.hidden(), buffers.dhiddenRaw(),
+                    f32(lora.scale()));
+            g.task(name + ".lora_b", rows, Matmul::forwardAccumulate, out, buffers.hidden(), params,
+                    i32(lora.offsetB(target)), i32(r), i32(OC));
         }
     }
 
@@ -55,34 +58,35 @@ final class Projection {
     static void backward(Graph g, String name, LayerSlot w, String target, Buffer.F32 dinp, Buffer.F32 dout,
                          Buffer.F32 inp, int rows, int C, int OC, LoraSlot lora, LoraBuffers buffers) {
         if (w.trainable()) {
-            g.task(name + ".dparams", Matmul.class, "backwardParams", OC, w.slab().grads(),
-                    w.offset(target + ".weight"), w.offset(target + ".bias"), dout, inp, rows, C, OC);
+            g.task(name + ".dparams", OC, Matmul::backwardParams, w.slab().grads(),
+                    i32(w.offset(target + ".weight")), i32(w.offset(target + ".bias")), dout, inp, i32(rows), i32(C),
+                    i32(OC));
         }
         TransformerLayer.zero(g, name + ".dinp.zero", dinp);
-        g.task(name + ".dinp", Matmul.class, "backwardInput", rows, dinp, dout, w.slab().params(),
-                w.offset(target + ".weight"), C, OC);
+        g.task(name + ".dinp", rows, Matmul::backwardInput, dinp, dout, w.slab().params(),
+                i32(w.offset(target + ".weight")), i32(C), i32(OC));
         if (lora != null && lora.adapts(target)) {
             int r = lora.rank();
             Buffer.F32 params = lora.slab().params();
             boolean train = lora.slab().trainable();
             // out += h·Bᵀ: dB += doutᵀ·h, dh = dout·B
             if (train) {
-                g.task(name + ".lora_b.dparams", Matmul.class, "backwardParams", OC, lora.slab().grads(),
-                        lora.offsetB(target), -1, dout, buffers.hidden(), rows, r, OC);
+                g.task(name + ".lora_b.dparams", OC, Matmul::backwardParams, lora.slab().grads(),
+                        i32(lora.offsetB(target)), i32(-1), dout, buffers.hidden(), i32(rows), i32(r), i32(OC));
             }
             TransformerLayer.zero(g, name + ".lora_dh.zero", buffers.dhidden());
-            g.task(name + ".lora_b.dinp", Matmul.class, "backwardInput", rows, buffers.dhidden(), dout, params,
-                    lora.offsetB(target), r, OC);
+            g.task(name + ".lora_b.dinp", rows, Matmul::backwardInput, buffers.dhidden(), dout, params,
+                    i32(lora.offsetB(target)), i32(r), i32(OC));
             // h = scale·(inp·Aᵀ): d(inp·Aᵀ) = scale·dh
             TransformerLayer.zero(g, name + ".lora_dhraw.zero", buffers.dhiddenRaw());
-            g.task(name + ".lora_scale.backward", Scale.class, "backward", rows * r, buffers.dhiddenRaw(),
-                    buffers.dhidden(), lora.scale());
+            g.task(name + ".lora_scale.backward", rows * r, Scale::backward, buffers.dhiddenRaw(),
+                    buffers.dhidden(), f32(lora.scale()));
             if (train) {
-                g.task(name + ".lora_a.dparams", Matmul.class, "backwardParams", r, lora.slab().grads(),
-                        lora.offsetA(target), -1, buffers.dhiddenRaw(), inp, rows, C, r);
+                g.task(name + ".lora_a.dparams", r, Matmul::backwardParams, lora.slab().grads(),
+                        i32(lora.offsetA(target)), i32(-1), buffers.dhiddenRaw(), inp, i32(rows), i32(C), i32(r));
             }
-            g.task(name + ".lora_a.dinp", Matmul.class, "backwardInput", rows, dinp, buffers.dhiddenRaw(), params,
-                    lora.offsetA(target), C, r);
+            g.task(name + ".lora_a.dinp", rows, Matmul::backwardInput, dinp, buffers.dhiddenRaw(), params,
+                    i32(lora.offsetA(target)), i32(C), i32(r));
         }
     }
 }

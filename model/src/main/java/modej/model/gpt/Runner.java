@@ -56,7 +56,7 @@ public final class Runner {
             this.backward = plan.compile(graphs.backwardStages(), backend).toArray(Executable[]::new);
             this.optimizer = new Optimizer(graphs.slabs(), settings);
             this.optimizerStep = backend.compile(optimizer.graph());
-            this.scheduleBuffers = new Buffer[]{optimizer.learningRate(), optimizer.step()};
+            this.scheduleBuffers = optimizer.scheduleBuffers().toArray(Buffer[]::new);
             this.grads = graphs.slabs().stream().filter(Slab::trainable).map(Slab::grads).toArray(Buffer.F32[]::new);
         } else {
             this.grads = null;
@@ -147,7 +147,7 @@ public final class Runner {
         if (maxGradNorm > 0 && lastGradNorm > maxGradNorm) {
             scaleGrads((float) (maxGradNorm / (lastGradNorm + 1e-6)));
         }
-        optimizer.learningRate().data()[0] = lr;
+        optimizer.setLearningRate(lr);
         optimizer.step().data()[0] = step;
         backend.toDevice(scheduleBuffers);
         optimizerStep.run();

@@ -1,5 +1,7 @@
 package modej.model.gpt;
 
+import static modej.engine.graph.Arg.i32;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -170,27 +172,28 @@ public final class TransformerLayer {
         int bt = s.rows(), C = s.width(), NH = s.heads(), T = s.seq();
         Buffer.F32 p = w.slab().params();
         // 1. ln1 = LayerNorm(x)
-        g.task(name + ".ln1", LayerNorm.class, "forward", bt, a.ln1, a.ln1Mean, a.ln1Rstd, x, p,
-                w.offset("ln1.weight"), w.offset("ln1.bias"), C);
+        g.task(name + ".ln1", bt, LayerNorm::forward, a.ln1, a.ln1Mean, a.ln1Rstd, x, p,
+                i32(w.offset("ln1.weight")), i32(w.offset("ln1.bias")), i32(C));
         // 2. qkv = ln1 · Wqkvᵀ + b
         Projection.forward(g, name + ".qkv", w, "qkv", a.qkv, a.ln1, bt, C, 3 * C, a.lora, a.lora("qkv"));
         // 3. atty = causal softmax(q·kᵀ/√hs)·v per head
-        g.task(name + ".attn", Attention.class, "forward", s.batch() * NH * T, a.atty, a.att, a.qkv, T, C, NH);
+        g.task(name + ".attn", s.batch() * NH * T, Attention::forward, a.atty, a.att, a.qkv,
+                i32(s.seq()), i32(s.width()), i32(s.heads()));
         // 4. attn_proj = atty · Wprojᵀ + b
         Projection.forward(g, name + ".attn_proj", w, "attn_proj", a.attProj, a.atty, bt, C, C, a.lora, a.lora("attn_proj"));
         // 5. res2 = x + attn_proj
-        g.task(name + ".res2", Residual.class, "forward", bt * C, a.res2, x, a.attProj);
+        g.task(name + ".res2", bt * C, Residual::forward, a.res2, x, a.attProj);
         // 6. ln2 = LayerNorm(res2)
-        g.task(name + ".ln2", LayerNorm.class, "forward", bt, a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, p,
-                w.offset("ln2.weight"), w.offset("ln2.bias"), C);
+        g.task(name + ".ln2", bt, LayerNorm::forward, a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, p,
+                i32(w.offset("ln2.weight")), i32(w.offset("ln2.bias")), i32(C));
         // 7. fch = ln2 · Wfcᵀ + b   (B,T,4C)
         Projection.forward(g, name + ".fc", w, "fc", a.fch, a.ln2, bt, C, 4 * C, a.lora, a.lora("fc"));
         // 8. fch_gelu = GELU(fch)
-        g.task(name + ".gelu", Gelu.class, "forward", bt * 4 * C, a.fchGelu, a.fch);
+        g.task(name + ".gelu", bt * 4 * C, Gelu::forward, a.fchGelu, a.fch);
         // 9. fc_proj = fch_gelu · Wfcprojᵀ + b
         Projection.forward(g, name + ".fc_proj", w, "fc_proj", a.fcProj, a.fchGelu, bt, 4 * C, C, a.lora, a.lora("fc_proj"));
         // 10. out = res2 + fc_proj
-        g.task(name + ".res3", Residual.class, "forward", bt * C, a.out, a.res2, a.fcProj);
+        g.task(name + ".res3", bt * C, Residual::forward, a.out, a.res2, a.fcProj);
     }
 
     /**
@@ -208,37 +211,41 @@ public final class TransformerLayer {
         Projection.backward(g, name + ".fc_proj", w, "fc_proj", d.dfchGelu, dres, a.fchGelu, bt, 4 * C, C, a.lora, a.lora("fc_proj"));
         // 8. GELU
         zero(g, name + ".dfch.zero", d.dfch);
-        g.task(name + ".gelu.backward", Gelu.class, "backward", bt * 4 * C, d.dfch, a.fch, d.dfchGelu);
+        g.task(name + ".gelu.backward", bt * 4 * C, Gelu::backward, d.dfch, a.fch, d.dfchGelu);
         // 7. fc
         Projection.backward(g, name + ".fc", w, "fc", d.dln2, d.dfch, a.ln2, bt, C, 4 * C, a.lora, a.lora("fc"));
         // 6. ln2: dres (= ∂res2) += LN2ᵀ·dln2
         if (train) {
-            g.task(name + ".ln2.dparams", LayerNorm.class, "backwardParams", C, w.slab().grads(),
-                    w.offset("ln2.weight"), w.offset("ln2.bias"), d.dln2, a.res2, a.ln2Mean, a.ln2Rstd, bt, C);
+            g.task(name + ".ln2.dparams", C, LayerNorm::backwardParams, w.slab().grads(),
+                    i32(w.offset("ln2.weight")), i32(w.offset("ln2.bias")), d.dln2, a.res2, a.ln2Mean, a.ln2Rstd,
+                    i32(bt), i32(C));
         }
-        g.task(name + ".ln2.dinp", LayerNorm.class, "backwardInput", bt, dres, d.dln2, a.res2, a.ln2Mean,
-                a.ln2Rstd, p, w.offset("ln2.weight"), C);
+        g.task(name + ".ln2.dinp", bt, LayerNorm::backwardInput, dres, d.dln2, a.res2, a.ln2Mean,
+                a.ln2Rstd, p, i32(w.offset("ln2.weight")), i32(C));
         // 5. res2 = x + attn_proj: ∂attn_proj = dres, ∂x = dres (kept in place)
         // 4. attn_proj
         Projection.backward(g, name + ".attn_proj", w, "attn_proj", d.datty, dres, a.atty, bt, C, C, a.lora, a.lora("attn_proj"));
         // 3. attention
         int rows = s.batch() * NH * T;
-        g.task(name + ".attn.dscores", Attention.class, "backwardScores", rows, d.dpreatt, d.datty, a.att, a.qkv, T, C, NH);
+        g.task(name + ".attn.dscores", rows, Attention::backwardScores, d.dpreatt, d.datty, a.att, a.qkv,
+                i32(s.seq()), i32(s.width()), i32(s.heads()));
         zero(g, name + ".dqkv.zero", d.dqkv);
-        g.task(name + ".attn.dinp", Attention.class, "backwardInput", rows, d.dqkv, d.dpreatt, a.att, a.qkv, d.datty, T, C, NH);
+        g.task(name + ".attn.dinp", rows, Attention::backwardInput, d.dqkv, d.dpreatt, a.att, a.qkv, d.datty,
+                i32(s.seq()), i32(s.width()), i32(s.heads()));
         // 2. qkv
         Projection.backward(g, name + ".qkv", w, "qkv", d.dln1, d.dqkv, a.ln1, bt, C, 3 * C, a.lora, a.lora("qkv"));
         // 1. ln1: dres (= ∂x) += LN1ᵀ·dln1
         if (train) {
-            g.task(name + ".ln1.dparams", LayerNorm.class, "backwardParams", C, w.slab().grads(),
-                    w.offset("ln1.weight"), w.offset("ln1.bias"), d.dln1, x, a.ln1Mean, a.ln1Rstd, bt, C);
+            g.task(name + ".ln1.dparams", C, LayerNorm::backwardParams, w.slab().grads(),
+                    i32(w.offset("ln1.weight")), i32(w.offset("ln1.bias")), d.dln1, x, a.ln1Mean, a.ln1Rstd,
+                    i32(bt), i32(C));
         }
-        g.task(name + ".ln1.dinp", LayerNorm.class, "backwardInput", bt, dres, d.dln1, x, a.ln1Mean, a.ln1Rstd,
-                p, w.offset("ln1.weight"), C);
+        g.task(name + ".ln1.dinp", bt, LayerNorm::backwardInput, dres, d.dln1, x, a.ln1Mean, a.ln1Rstd,
+                p, i32(w.offset("ln1.weight")), i32(C));
     }
 
     /** Records {@code b = 0}. */
     public static void zero(Graph g, String name, Buffer.F32 b) {
-        g.task(name, AdamW.class, "zeroGrad", b.length(), b, 0);
+        g.task(name, b.length(), AdamW::zeroGrad, b, i32(0));
     }
 }

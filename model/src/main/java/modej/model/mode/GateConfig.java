@@ -9,10 +9,18 @@ package modej.model.mode;
  *                      sequence (a causal prefix mean) instead of token t's input alone; still one
  *                      decision per token
  * @param balanceCoef   coefficient of the Switch-Transformer load-balancing loss; 0 = off
+ * @param normalize     the gate reads its input layer-normalised (zero mean, unit variance per token, no
+ *                      affine parameters: the gate's own weights absorb them), so its logits do not
+ *                      scale with the residual stream's size; false = the raw input, as before
  */
-public record GateConfig(int topK, float temperature, boolean sequenceLevel, float balanceCoef) {
+public record GateConfig(int topK, float temperature, boolean sequenceLevel, float balanceCoef, boolean normalize) {
 
     public static final GateConfig DEFAULT = new GateConfig(0, 1f, false, 0f);
+
+    /** A gate that reads its input as it is (not normalised). */
+    public GateConfig(int topK, float temperature, boolean sequenceLevel, float balanceCoef) {
+        this(topK, temperature, sequenceLevel, balanceCoef, false);
+    }
 
     public GateConfig {
         if (topK < 0) {

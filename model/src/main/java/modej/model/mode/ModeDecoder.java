@@ -1,5 +1,8 @@
 package modej.model.mode;
 
+import static modej.engine.graph.Arg.f32;
+import static modej.engine.graph.Arg.i32;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -82,7 +85,7 @@ public final class ModeDecoder implements LmDecoder {
         if (gc.sequenceLevel()) {
             Buffer.F32 pooled = new Buffer.F32(name + ".gate.pooled", batch * C);      // (B,C)
             Buffer.F32 sums = new Buffer.F32(name + ".gate.prefix_sums", batch * T * C); // (B,T,C)
-            step.task(name + ".gate.pool", PrefixMean.class, "advance", batch * C, pooled, sums, x, positions, T, C);
+            step.task(name + ".gate.pool", batch * C, PrefixMean::advance, pooled, sums, x, positions, i32(T), i32(C));
             gateInput = pooled;
         }
         // 2d. weights (B,E1) = softmax(gate input · Wgᵀ + bg), top-k renormalised
@@ -90,15 +93,15 @@ public final class ModeDecoder implements LmDecoder {
         Buffer.F32 logits = new Buffer.F32(name + ".gate.logits", batch * E1);   // (B,E1)
         Buffer.F32 probs = new Buffer.F32(name + ".gate.probs", batch * E1);     // (B,E1)
         Buffer.F32 weights = new Buffer.F32(name + ".gate.weights", batch * E1); // (B,E1)
-        step.task(name + ".gate.logits", Matmul.class, "forward", batch, logits, gateInput, gate.params(),
-                gate.offset(name + ".weight"), gate.offset(name + ".bias"), C, E1);
-        step.task(name + ".gate.softmax", Gate.class, "forward", batch, weights, probs, logits, E1, gc.topK(),
-                1f / gc.temperature());
+        step.task(name + ".gate.logits", batch, Matmul::forward, logits, gateInput, gate.params(),
+                i32(gate.offset(name + ".weight")), i32(gate.offset(name + ".bias")), i32(C), i32(E1));
+        step.task(name + ".gate.softmax", batch, Gate::forward, weights, probs, logits, i32(E1), i32(gc.topK()),
+                f32(1f / gc.temperature()));
         // 2e. x_{b+1} = Σ_s weights[s] · y_s, one gate row per sequence row
         Buffer.F32 mixed = new Buffer.F32(name + ".mixed", batch * C);            // (B,C)
         for (int s = 0; s < E1; s++) {
-            step.task(name + ".gate.mix" + s, Gate.class, "mixForward", batch, mixed, sources.get(s), weights, s, E1, C,
-                    1, s == 0 ? 0 : 1);
+            step.task(name + ".gate.mix" + s, batch, Gate::mixForward, mixed, sources.get(s), weights, i32(s),
+                    i32(E1), i32(C), i32(1), i32(s == 0 ? 0 : 1));
         }
         return mixed;
     }

@@ -1,11 +1,15 @@
 package modej.model.mode;
 
+import static modej.engine.graph.Arg.f32;
+import static modej.engine.graph.Arg.i32;
+
 import java.util.ArrayList;
 import java.util.List;
 
 import modej.engine.graph.Buffer;
 import modej.engine.graph.Graph;
 import modej.engine.kernel.Gate;
+import modej.engine.kernel.LayerNorm;
 import modej.engine.kernel.Matmul;
 import modej.engine.kernel.Scale;
 import modej.model.gpt.LayerSlot;
@@ -31,6 +35,8 @@ public final class ModeGraphs implements LmGraphs {
     private final List<Block> blocks = new ArrayList<>();
     private final Buffer.F32 dres;
     private final Buffer.F32 balanceCoef = new Buffer.F32("gate.balance_coef", 1);
+    // the normalised gate's LayerNorm weight (C) = 1 and bias (C) = 0, constant: no affine parameters
+    private final Buffer.F32 unitNorm;
     // Backward scratch and each source's input gradient, shared by all blocks: blocks run their
     // backward one after another, while a block's backbone and experts (which may run at once
     // under MPMD) each have their own.
@@ -45,7 +51,8 @@ public final class ModeGraphs implements LmGraphs {
         final Buffer.F32 input;
         final List<TransformerLayer.Activations> backbone = new ArrayList<>();
         final List<List<TransformerLayer.Activations>> experts = new ArrayList<>();
-        final Buffer.F32 pooled, dpooled, logits, probs, weights, stats, dlogits, dweights, mixed;
+        final Buffer.F32 pooled, dpooled, normed, normMean, normRstd, dnormed;
+        final Buffer.F32 logits, probs, weights, stats, dlogits, dweights, mixed;
 
         Block(int b, Buffer.F32 input) {
             this.index = b;
@@ -65,6 +72,11 @@ public final class ModeGraphs implements LmGraphs {
             boolean seqLevel = params.config().gate().sequenceLevel();
             pooled = seqLevel ? new Buffer.F32("b" + b + ".gate.pooled", bt * C) : null;      // (B,T,C) prefix means
             dpooled = seqLevel ? new Buffer.F32("b" + b + ".gate.dpooled", bt * C) : null;    // (B,T,C)
+            boolean norm = params.config().gate().normalize();
+            normed = norm ? new Buffer.F32("b" + b + ".gate.normed", bt * C) : null;          // (B,T,C)
+            normMean = norm ? new Buffer.F32("b" + b + ".gate.norm_mean", bt) : null;         // (B·T)
+            normRstd = norm ? new Buffer.F32("b" + b + ".gate.norm_rstd", bt) : null;         // (B·T)
+            dnormed = norm ? new Buffer.F32("b" + b + ".gate.dnormed", bt * C) : null;        // (B,T,C)
             logits = new Buffer.F32("b" + b + ".gate.logits", bt * E1);     // (B·T, E1)
             probs = new Buffer.F32("b" + b + ".gate.probs", bt * E1);       // (B·T, E1)
             weights = new Buffer.F32("b" + b + ".gate.weights", bt * E1);   // (B·T, E1)
@@ -80,8 +92,14 @@ public final class ModeGraphs implements LmGraphs {
             return acts.get(acts.size() - 1).out;
         }
 
-        Buffer.F32 gateInput() {
+        /** What the gate normalises, or reads as it is: the block input or its prefix means. */
+        Buffer.F32 gateSource() {
             return pooled != null ? pooled : input;
+        }
+
+        /** What the gate's logits read: the gate source, normalised when the gate normalises. */
+        Buffer.F32 gateInput() {
+            return normed != null ? normed : gateSource();
         }
     }
 
@@ -95,6 +113,12 @@ public final class ModeGraphs implements LmGraphs {
         this.ends = new LmEnds(params.backbone(), shape);
         this.dres = new Buffer.F32("dres", shape.rows() * c.width());
         balanceCoef.data()[0] = params.config().gate().balanceCoef();
+        if (params.config().gate().normalize()) {
+            unitNorm = new Buffer.F32("gate.norm_unit", 2 * c.width());
+            java.util.Arrays.fill(unitNorm.data(), 0, c.width(), 1f);
+        } else {
+            unitNorm = null;
+        }
         this.backboneScratch = new TransformerLayer.Scratch("backbone", shape);
         for (String e : params.config().experts()) {
             expertScratch.add(new TransformerLayer.Scratch("expert." + e, shape));
@@ -181,68 +205,98 @@ public final class ModeGraphs implements LmGraphs {
         return g;
     }
 
+    /**
+     * The gate's dimensions, named so that the kernels' int arguments cannot be swapped unseen:
+     * {@code sources} = E1 (backbone + experts), {@code width} = C, {@code gateRows} decisions
+     * (B·T in every gate mode: the sequence gate decides per token too, from the prefix mean) of
+     * {@code rowsPerGate} token rows each (1).
+     */
+    private record GateShape(int sources, int width, int gateRows, int rowsPerGate) {
+    }
+
+    private GateShape gateShape() {
+        return new GateShape(params.config().sources(), shape.width(), shape.rows(), rowsPerGate());
+    }
+
     private Graph gateForward(Block b) {
         GateConfig gc = params.config().gate();
-        int E1 = params.config().sources(), C = shape.width(), rows = shape.rows(), rowsPerGate = 1;
+        GateShape gs = gateShape();
         Slab gate = params.gate();
         String w = "b" + b.index + ".weight", bias = "b" + b.index + ".bias";
         Graph g = new Graph("b" + b.index + ".gate");
         if (gc.sequenceLevel()) {
             // the sequence gate reads at token t the mean of x_b over tokens 0..t: causal
-            g.task(g.name() + ".pool", Gate.class, "prefixMean", shape.batch() * C, b.pooled, b.input, shape.seq(), C);
+            g.task(g.name() + ".pool", shape.batch() * gs.width(), Gate::prefixMean, b.pooled, b.input,
+                    i32(shape.seq()), i32(gs.width()));
+        }
+        if (gc.normalize()) {
+            // normed = (source − mean) · rstd per token: the logits see no residual-stream scale
+            g.task(g.name() + ".norm", gs.gateRows(), LayerNorm::forward, b.normed, b.normMean, b.normRstd,
+                    b.gateSource(), unitNorm, i32(0), i32(gs.width()), i32(gs.width()));
         }
         // logits (B·T, E1) = gate input · Wgᵀ + bg; weights = softmax(logits / τ), top-k renormalised
-        g.task(g.name() + ".logits", Matmul.class, "forward", rows, b.logits, b.gateInput(), gate.params(),
-                gate.offset(w), gate.offset(bias), C, E1);
-        g.task(g.name() + ".softmax", Gate.class, "forward", rows, b.weights, b.probs, b.logits, E1, gc.topK(),
-                1f / gc.temperature());
+        g.task(g.name() + ".logits", gs.gateRows(), Matmul::forward, b.logits, b.gateInput(), gate.params(),
+                i32(gate.offset(w)), i32(gate.offset(bias)), i32(gs.width()), i32(gs.sources()));
+        g.task(g.name() + ".softmax", gs.gateRows(), Gate::forward, b.weights, b.probs, b.logits, i32(gs.sources()),
+                i32(gc.topK()), f32(1f / gc.temperature()));
         if (gc.balanceCoef() > 0) {
-            g.task(g.name() + ".balance_stats", Gate.class, "balanceStats", E1, b.stats, b.probs, E1, rows);
+            g.task(g.name() + ".balance_stats", gs.sources(), Gate::balanceStats, b.stats, b.probs, i32(gs.sources()),
+                    i32(gs.gateRows()));
         }
-        // x_{b+1} = Σ_s weights[s] · y_s
-        for (int s = 0; s < E1; s++) {
-            g.task(g.name() + ".mix" + s, Gate.class, "mixForward", shape.rows(), b.mixed, b.source(s), b.weights, s, E1, C,
-                    rowsPerGate, s == 0 ? 0 : 1);
+        // x_{b+1} = Σ_s weights[s] · y_s (source 0 writes, the others accumulate)
+        for (int s = 0; s < gs.sources(); s++) {
+            g.task(g.name() + ".mix" + s, shape.rows(), Gate::mixForward, b.mixed, b.source(s), b.weights, i32(s),
+                    i32(gs.sources()), i32(gs.width()), i32(gs.rowsPerGate()), i32(s == 0 ? 0 : 1));
         }
         return g;
     }
 
     private Graph gateBackward(Block b) {
         GateConfig gc = params.config().gate();
-        int E1 = params.config().sources(), C = shape.width(), rows = shape.rows(), rowsPerGate = 1;
+        GateShape gs = gateShape();
         Slab gate = params.gate();
         String w = "b" + b.index + ".weight", bias = "b" + b.index + ".bias";
         Graph g = new Graph("b" + b.index + ".gate.backward");
         // dres holds ∂L/∂x_{b+1}: ∂weights and each source's ∂y_s
-        for (int s = 0; s < E1; s++) {
-            g.task(g.name() + ".dweights" + s, Gate.class, "mixBackwardWeights", rows, b.dweights, dres, b.source(s),
-                    s, E1, C, rowsPerGate);
+        for (int s = 0; s < gs.sources(); s++) {
+            g.task(g.name() + ".dweights" + s, gs.gateRows(), Gate::mixBackwardWeights, b.dweights, dres, b.source(s),
+                    i32(s), i32(gs.sources()), i32(gs.width()), i32(gs.rowsPerGate()));
             TransformerLayer.zero(g, g.name() + ".dsource" + s + ".zero", dsource.get(s));
-            g.task(g.name() + ".dsource" + s, Gate.class, "mixBackwardInput", shape.rows(), dsource.get(s), dres,
-                    b.weights, s, E1, C, rowsPerGate);
+            g.task(g.name() + ".dsource" + s, shape.rows(), Gate::mixBackwardInput, dsource.get(s), dres, b.weights,
+                    i32(s), i32(gs.sources()), i32(gs.width()), i32(gs.rowsPerGate()));
         }
         TransformerLayer.zero(g, g.name() + ".dlogits.zero", b.dlogits);
-        g.task(g.name() + ".softmax.backward", Gate.class, "backward", rows, b.dlogits, b.dweights, b.weights, E1,
-                1f / gc.temperature());
+        g.task(g.name() + ".softmax.backward", gs.gateRows(), Gate::backward, b.dlogits, b.dweights, b.weights,
+                i32(gs.sources()), f32(1f / gc.temperature()));
         if (gc.balanceCoef() > 0) {
-            g.task(g.name() + ".balance.backward", Gate.class, "balanceBackward", rows, b.dlogits, b.probs, b.stats,
-                    balanceCoef, E1, rows, 1f / gc.temperature());
+            g.task(g.name() + ".balance.backward", gs.gateRows(), Gate::balanceBackward, b.dlogits, b.probs, b.stats,
+                    balanceCoef, i32(gs.sources()), i32(gs.gateRows()), f32(1f / gc.temperature()));
         }
         if (gate.trainable()) {
-            g.task(g.name() + ".logits.dparams", Matmul.class, "backwardParams", E1, gate.grads(), gate.offset(w),
-                    gate.offset(bias), b.dlogits, b.gateInput(), rows, C, E1);
+            g.task(g.name() + ".logits.dparams", gs.sources(), Matmul::backwardParams, gate.grads(),
+                    i32(gate.offset(w)), i32(gate.offset(bias)), b.dlogits, b.gateInput(), i32(gs.gateRows()),
+                    i32(gs.width()), i32(gs.sources()));
         }
-        // dres becomes ∂L/∂x_b: first the gate's own path, the join adds the sources' later
+        // dres becomes ∂L/∂x_b: first the gate's own path (logits ← norm ← prefix mean, as far as
+        // the gate has them), the join adds the sources' later
         TransformerLayer.zero(g, g.name() + ".dres.zero", dres);
+        Buffer.F32 dsourceOfGate = gc.sequenceLevel() ? b.dpooled : dres;   // ∂L/∂(gate source)
         if (gc.sequenceLevel()) {
             TransformerLayer.zero(g, g.name() + ".dpooled.zero", b.dpooled);
-            g.task(g.name() + ".logits.dinp", Matmul.class, "backwardInput", rows, b.dpooled, b.dlogits,
-                    gate.params(), gate.offset(w), C, E1);
-            g.task(g.name() + ".pool.backward", Gate.class, "prefixMeanBackward", shape.batch() * C, dres, b.dpooled,
-                    shape.seq(), C);
+        }
+        if (gc.normalize()) {
+            TransformerLayer.zero(g, g.name() + ".dnormed.zero", b.dnormed);
+            g.task(g.name() + ".logits.dinp", gs.gateRows(), Matmul::backwardInput, b.dnormed, b.dlogits,
+                    gate.params(), i32(gate.offset(w)), i32(gs.width()), i32(gs.sources()));
+            g.task(g.name() + ".norm.backward", gs.gateRows(), LayerNorm::backwardInput, dsourceOfGate, b.dnormed,
+                    b.gateSource(), b.normMean, b.normRstd, unitNorm, i32(0), i32(gs.width()));
         } else {
-            g.task(g.name() + ".logits.dinp", Matmul.class, "backwardInput", rows, dres, b.dlogits, gate.params(),
-                    gate.offset(w), C, E1);
+            g.task(g.name() + ".logits.dinp", gs.gateRows(), Matmul::backwardInput, dsourceOfGate, b.dlogits,
+                    gate.params(), i32(gate.offset(w)), i32(gs.width()), i32(gs.sources()));
+        }
+        if (gc.sequenceLevel()) {
+            g.task(g.name() + ".pool.backward", shape.batch() * gs.width(), Gate::prefixMeanBackward, dres, b.dpooled,
+                    i32(shape.seq()), i32(gs.width()));
         }
         return g;
     }
@@ -263,7 +317,8 @@ public final class ModeGraphs implements LmGraphs {
     private Graph join(Block b, boolean withBackbone) {
         Graph g = new Graph("b" + b.index + ".join.backward");
         for (int s = withBackbone ? 0 : 1; s < dsource.size(); s++) {
-            g.task(g.name() + ".add" + s, Scale.class, "backward", shape.rows() * shape.width(), dres, dsource.get(s), 1f);
+            g.task(g.name() + ".add" + s, shape.rows() * shape.width(), Scale::backward, dres, dsource.get(s),
+                    f32(1f));
         }
         return g;
     }

@@ -108,6 +108,46 @@ public final class ModeParams {
         }
     }
 
+    /**
+     * Sets the gate from stage-1 gates instead of near uniform: {@code stage1Gates.get(e)} is the gate
+     * slab of the stage-1 model whose one expert is e (per block: (backbone, e) weights (2, C) and
+     * bias (2)). Per block, the backbone's row becomes 0 and expert e's row its stage-1 row minus
+     * the stage-1 backbone row, weights and bias alike, so that logit_e − logit_backbone is the
+     * log-odds of e against the backbone that e's stage-1 gate learned, for every expert at once.
+     * With one expert the composed gate gives the stage-1 gate's weights (up to rounding). The
+     * stage-1 gates must read the same gate input (normalised or not, token or prefix mean) and
+     * use the same temperature for their odds to mean the same here; the caller checks that.
+     */
+    public void composeGate(Map<String, Slab> stage1Gates) {
+        int C = backbone.config().width();
+        ModeConfig one = new ModeConfig(config.blocks(), config.layersPerExpertBlock(), List.of("e"), config.gate(),
+                config.init());
+        Layout stage1 = gateLayout(C, one);
+        float[] p = gate.params().data();
+        java.util.Arrays.fill(p, 0f);
+        for (int e = 0; e < config.experts().size(); e++) {
+            String name = config.experts().get(e);
+            Slab g = stage1Gates.get(name);
+            if (g == null) {
+                throw new IllegalArgumentException("no stage-1 gate for expert '" + name + "'; have " + stage1Gates.keySet());
+            }
+            if (g.size() != stage1.size()) {
+                throw new IllegalArgumentException("the stage-1 gate of '" + name + "' has " + g.size()
+                        + " parameters, but a one-expert gate of " + config.blocks() + " blocks has " + stage1.size());
+            }
+            float[] q = g.params().data();
+            for (int b = 0; b < config.blocks(); b++) {
+                int w = gate.offset("b" + b + ".weight"), bias = gate.offset("b" + b + ".bias");
+                int w1 = g.offset("b" + b + ".weight"), bias1 = g.offset("b" + b + ".bias");
+                // weight (sources, C): row 1 + e = stage-1 row 1 − stage-1 row 0; row 0 stays 0
+                for (int c = 0; c < C; c++) {
+                    p[w + (1 + e) * C + c] = q[w1 + C + c] - q[w1 + c];
+                }
+                p[bias + 1 + e] = q[bias1 + 1] - q[bias1];
+            }
+        }
+    }
+
     public GptParams backbone() {
         return backbone;
     }

@@ -15,6 +15,7 @@ public final class Slab {
     private Buffer.F32 grads;
     private Buffer.F32 m;
     private Buffer.F32 v;
+    private float learningRateScale = 1f;
 
     public Slab(String name, Layout layout) {
         this.name = name;
@@ -32,6 +33,23 @@ public final class Slab {
 
     public Buffer.F32 params() {
         return params;
+    }
+
+    /** The multiple of the optimizer's learning rate this slab is trained at (1 unless set). */
+    public float learningRateScale() {
+        return learningRateScale;
+    }
+
+    /**
+     * Trains this slab at {@code scale} × the optimizer's learning rate (e.g. a gate faster than
+     * the experts). Read when an optimizer is recorded.
+     */
+    public Slab learningRateScale(float scale) {
+        if (!(scale > 0) || Float.isInfinite(scale)) {
+            throw new IllegalArgumentException(name + ": learning-rate scale must be > 0, got " + scale);
+        }
+        this.learningRateScale = scale;
+        return this;
     }
 
     public boolean trainable() {

@@ -22,7 +22,9 @@ class LoraTest {
     static float[] probs(LmGraphs g, JvmBackend be, int[] tokens) {
         System.arraycopy(tokens, 0, g.tokens().data(), 0, tokens.length);
         java.util.Arrays.fill(g.targets().data(), -1);
+        be.toDevice(g.tokens(), g.targets());
         g.forward().forEach(graph -> be.compile(graph).run());
+        be.toHost(g.probs());
         return g.probs().data().clone();
     }
 

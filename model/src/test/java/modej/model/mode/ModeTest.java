@@ -39,9 +39,11 @@ class ModeTest {
     static float[] probs(LmGraphs g, JvmBackend be, int[] tokens) {
         System.arraycopy(tokens, 0, g.tokens().data(), 0, tokens.length);
         java.util.Arrays.fill(g.targets().data(), -1);
+        be.toDevice(g.tokens(), g.targets());
         for (var graph : g.forward()) {
             be.compile(graph).run();
         }
+        be.toHost(g.probs());
         return g.probs().data().clone();
     }
 
@@ -77,12 +79,17 @@ class ModeTest {
         }
     }
 
-    /** Expert, gate and (through them) top-k, sequence-level, temperature and balance gradients against double finite differences. */
-    @ParameterizedTest(name = "topK={0} seq={1} temperature={2} balance={3}")
-    @CsvSource({"0,false,1.0,0.0", "2,false,0.7,0.0", "0,true,1.3,0.0", "0,false,1.0,0.5", "1,false,1.0,0.0", "2,true,0.8,0.3"})
-    void gradientsMatchFiniteDifferences(int topK, boolean seq, float temperature, float balance) {
+    /**
+     * Expert, gate and (through them) top-k, sequence-level, temperature, balance and normalised-input
+     * gradients against double finite differences.
+     */
+    @ParameterizedTest(name = "topK={0} seq={1} temperature={2} balance={3} norm={4}")
+    @CsvSource({"0,false,1.0,0.0,false", "2,false,0.7,0.0,false", "0,true,1.3,0.0,false", "0,false,1.0,0.5,false",
+            "1,false,1.0,0.0,false", "2,true,0.8,0.3,false", "0,false,1.0,0.0,true", "0,true,1.2,0.0,true",
+            "2,false,0.9,0.3,true"})
+    void gradientsMatchFiniteDifferences(int topK, boolean seq, float temperature, float balance, boolean norm) {
         GptParams backbone = new GptParams(BACKBONE).init(7);
-        ModeConfig cfg = new ModeConfig(2, 1, List.of("a", "b"), new GateConfig(topK, temperature, seq, balance), "random");
+        ModeConfig cfg = new ModeConfig(2, 1, List.of("a", "b"), new GateConfig(topK, temperature, seq, balance, norm), "random");
         ModeParams m = new ModeParams(backbone, cfg, 8);
         m.experts().forEach(Slab::makeTrainable);
         m.gate().makeTrainable();

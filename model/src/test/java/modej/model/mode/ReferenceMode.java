@@ -9,7 +9,7 @@ import modej.model.param.Slab;
  * An independent double-precision forward of a MoDE model, written from the method's definition:
  * per block, the backbone's layers and each expert's layers read the block input; a softmax gate
  * (temperature, optional top-k renormalised, per token from the token's input or from the causal
- * prefix mean of its sequence) mixes them.
+ * prefix mean of its sequence, optionally normalised to zero mean and unit variance) mixes them.
  * Returns cross-entropy plus the load-balancing loss, the function the backward pass differentiates.
  */
 final class ReferenceMode {
@@ -50,6 +50,9 @@ final class ReferenceMode {
                     }
                 }
             }
+            if (gc.normalize()) {
+                gin = normalize(gin);
+            }
             Slab g = m.gate();
             double[][] logits = ReferenceGpt.linear(gin, g.params().data(), g.offset("b" + b + ".weight"),
                     g.offset("b" + b + ".bias"), E1);
@@ -81,6 +84,25 @@ final class ReferenceMode {
             x = next;
         }
         return ReferenceGpt.headLoss(p, x, targets) + aux;
+    }
+
+    /** Each row minus its mean, divided by sqrt(its biased variance + 1e-5). */
+    static double[][] normalize(double[][] x) {
+        double[][] out = new double[x.length][];
+        for (int r = 0; r < x.length; r++) {
+            double mean = 0, var = 0;
+            for (double v : x[r]) {
+                mean += v / x[r].length;
+            }
+            for (double v : x[r]) {
+                var += (v - mean) * (v - mean) / x[r].length;
+            }
+            out[r] = new double[x[r].length];
+            for (int c = 0; c < x[r].length; c++) {
+                out[r][c] = (x[r][c] - mean) / Math.sqrt(var + 1e-5);
+            }
+        }
+        return out;
     }
 
     static double[] softmax(double[] z, double temperature) {

@@ -45,7 +45,7 @@ import picocli.CommandLine.Option;
         description = {"Adapt a frozen, pretrained backbone to domains by one method (MoDE stages, full, LoRA).",
                 "Methods:",
                 "  mode-expert   MoDE stage 1: one expert and its gate on one domain (--domain)",
-                "  mode-compose  MoDE stage 2: stage-1 experts (--expert NAME=FILE), fresh gate, mixed data",
+                "  mode-compose  MoDE stage 2: stage-1 experts (--expert NAME=FILE), fresh gate (or --gate-init stage1), mixed data",
                 "  full          full fine-tuning of the backbone on mixed data",
                 "  lora          LoRA adapters (--rank, --alpha, --targets) on mixed data",
                 "  lora-matched  LoRA whose rank matches a MoDE configuration's trainable parameters",
@@ -85,6 +85,14 @@ final class TrainCommand implements Callable<Integer> {
     boolean sequenceGate;
     @Option(names = "--balance", defaultValue = "0", description = "Load-balancing loss coefficient (default: ${DEFAULT-VALUE}).")
     float balance;
+    @Option(names = "--gate-norm", description = {"The gate reads its input layer-normalised (per token, no affine parameters),",
+            "so its logits do not scale with the size of the residual stream."})
+    boolean gateNorm;
+    @Option(names = "--gate-init", defaultValue = "fresh", description = {"mode-compose: the gate starts 'fresh' (near uniform) or from the",
+            "'stage1' gates in the --expert files (each expert's learned odds against the backbone) (default: ${DEFAULT-VALUE})."})
+    String gateInit;
+    @Option(names = "--gate-lr-scale", defaultValue = "1", description = "The gate trains at this multiple of --lr (default: ${DEFAULT-VALUE}).")
+    float gateLrScale;
     @Option(names = "--rank", defaultValue = "8", description = "lora: adapter rank (default: ${DEFAULT-VALUE}).")
     int rank;
     @Option(names = "--alpha", defaultValue = "16", description = "lora: scale = alpha / rank (default: ${DEFAULT-VALUE}).")
@@ -272,7 +280,9 @@ final class TrainCommand implements Callable<Integer> {
     private String methodOptions() {
         return switch (method) {
             case "mode-expert", "mode-compose" -> String.format(java.util.Locale.ROOT,
-                    "domain=%s experts=%s train=%s blocks=%d expertLayers=%d init=%s topK=%d temperature=%s sequenceGate=%s balance=%s",
+                    "domain=%s experts=%s train=%s blocks=%d expertLayers=%d init=%s topK=%d temperature=%s sequenceGate=%s balance=%s"
+                            + (gateNorm ? " gateNorm=true" : "") + (gateInit.equals("fresh") ? "" : " gateInit=" + gateInit)
+                            + (gateLrScale == 1f ? "" : " gateLrScale=" + gateLrScale),
                     domain, experts, trainWhat, blocks, expertLayers, init, topK, temperature, sequenceGate, balance);
             case "lora" -> "rank=" + rank + " alpha=" + alpha + " targets=" + targets;
             case "lora-matched" -> "alpha=" + alpha + " targets=" + targets + " matchExperts=" + matchExperts + " blocks="
@@ -297,7 +307,10 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private AdaptedModel build(GptParams base) {
-        GateConfig gate = new GateConfig(topK, temperature, sequenceGate, balance);
+        GateConfig gate = new GateConfig(topK, temperature, sequenceGate, balance, gateNorm);
+        if (!(gateLrScale > 0) || Float.isInfinite(gateLrScale)) {
+            throw new UserError("--gate-lr-scale must be > 0, got " + gateLrScale);
+        }
         return switch (method) {
             case "full" -> new BackboneModel(base, true);
             case "lora" -> new LoraModel("lora", base, new LoraParams(base.config(), rank, alpha, Set.copyOf(targets), seed));
@@ -316,7 +329,9 @@ final class TrainCommand implements Callable<Integer> {
                     throw new UserError("--method mode-expert needs --domain NAME");
                 }
                 ModeConfig cfg = new ModeConfig(blocks, expertLayers, List.of(domain), gate, init);
-                yield new ModeModel("mode-expert", new ModeParams(base, cfg, seed), true, true);
+                ModeModel expert = new ModeModel("mode-expert", new ModeParams(base, cfg, seed), true, true);
+                expert.params().gate().learningRateScale(gateLrScale);
+                yield expert;
             }
             case "mode-compose" -> compose(base, gate);
             default -> throw new UserError("unknown --method '" + method + "'; valid: mode-expert, mode-compose, full, lora, lora-matched");
@@ -330,7 +345,10 @@ final class TrainCommand implements Callable<Integer> {
         if (!trainWhat.equals("all") && !trainWhat.equals("gate")) {
             throw new UserError("--train must be 'all' or 'gate', got '" + trainWhat + "'");
         }
-        Map<String, Slab> slabs = new LinkedHashMap<>();
+        if (!gateInit.equals("fresh") && !gateInit.equals("stage1")) {
+            throw new UserError("--gate-init must be 'fresh' or 'stage1', got '" + gateInit + "'");
+        }
+        Map<String, Slab> slabs = new LinkedHashMap<>(), gates = new LinkedHashMap<>();
         ModeConfig first = null;
         for (String e : experts) {
             int eq = e.indexOf('=');
@@ -343,11 +361,27 @@ final class TrainCommand implements Callable<Integer> {
                 throw new UserError("--expert " + e + ": trained with blocks=" + loaded.config().blocks() + ", layers="
                         + loaded.config().layersPerExpertBlock() + ", unlike the first expert");
             }
+            GateConfig was = loaded.config().gate();
+            if (gateInit.equals("stage1") && (loaded.config().experts().size() != 1 || was.temperature() != temperature
+                    || was.sequenceLevel() != sequenceGate || was.normalize() != gateNorm)) {
+                // the stage-1 odds mean the same here only for the same gate input and temperature
+                throw new UserError("--gate-init stage1: " + e + " is not a one-expert stage-1 checkpoint with this gate's "
+                        + "--temperature, --sequence-gate and --gate-norm (it has " + loaded.config().experts().size()
+                        + " experts, temperature " + was.temperature() + ", sequence gate " + was.sequenceLevel()
+                        + ", gate norm " + was.normalize() + ")");
+            }
             first = first == null ? loaded.config() : first;
             slabs.put(loaded.name(), loaded.slab());
+            gates.put(loaded.name(), loaded.gate());
         }
         ModeConfig cfg = new ModeConfig(first.blocks(), first.layersPerExpertBlock(), List.copyOf(slabs.keySet()), gate, first.init());
-        return new ModeModel("mode-compose", new ModeParams(base, cfg, slabs, seed), trainWhat.equals("all"), true);
+        ModeParams params = new ModeParams(base, cfg, slabs, seed);
+        if (gateInit.equals("stage1")) {
+            params.composeGate(gates);
+        }
+        ModeModel model = new ModeModel("mode-compose", params, trainWhat.equals("all"), true);
+        params.gate().learningRateScale(gateLrScale);
+        return model;
     }
 
     private static List<String> names(int n) {

@@ -29,11 +29,16 @@ import modej.model.gpt.LoraSlot;
  * @param alpha         lora, lora-matched: scale = alpha / rank (default 16)
  * @param targets       lora, lora-matched: projections to adapt (default qkv, attn_proj, fc, fc_proj)
  * @param matchExperts  lora-matched: match a MoDE model with this many experts (default: as many as mode's default)
+ * @param gateNorm      mode: the gate reads its input layer-normalised (default false)
+ * @param gateInit      mode: stage 2's gate starts {@code fresh} (near uniform) or from the {@code stage1} gates
+ *                      (each expert's learned odds against the backbone) (default fresh)
+ * @param gateLrScale   mode: the gate's learning rate is this multiple of the method's (default 1)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MethodSpec(String name, String method, Float lr, Integer blocks, Integer expertLayers, String init,
                          Integer topK, Float temperature, Boolean sequenceGate, Float balance, Boolean trainGateOnly,
-                         List<String> experts, Integer rank, Float alpha, List<String> targets, Integer matchExperts) {
+                         List<String> experts, Integer rank, Float alpha, List<String> targets, Integer matchExperts,
+                         Boolean gateNorm, String gateInit, Float gateLrScale) {
 
     /** The options each method takes, besides name, method and lr. */
     static final Map<String, List<String>> OPTIONS = Map.of(
@@ -42,7 +47,7 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
             "lora", List.of("rank", "alpha", "targets"),
             "lora-matched", List.of("alpha", "targets", "matchExperts", "blocks", "expertLayers"),
             "mode", List.of("blocks", "expertLayers", "init", "topK", "temperature", "sequenceGate", "balance",
-                    "trainGateOnly", "experts"));
+                    "trainGateOnly", "experts", "gateNorm", "gateInit", "gateLrScale"));
 
     /** Default LoRA targets: every projection. */
     static final List<String> ALL_TARGETS = List.of("qkv", "attn_proj", "fc", "fc_proj");
@@ -58,7 +63,7 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
             throw new IllegalArgumentException("method: unknown '" + method + "'; valid: mode, full, lora, lora-matched, frozen");
         }
         for (var given : given(blocks, expertLayers, init, topK, temperature, sequenceGate, balance, trainGateOnly,
-                experts, rank, alpha, targets, matchExperts).entrySet()) {
+                experts, rank, alpha, targets, matchExperts, gateNorm, gateInit, gateLrScale).entrySet()) {
             if (given.getValue() != null && !takes.contains(given.getKey())) {
                 throw new IllegalArgumentException(given.getKey() + ": not an option of method '" + method + "'"
                         + (takes.isEmpty() ? ", which takes none besides lr" : "; its options: " + String.join(", ", takes)));
@@ -84,6 +89,12 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
             sequenceGate = sequenceGate != null && sequenceGate;
             balance = ConfigValues.nonNegative("balance", balance, 0f);
             trainGateOnly = trainGateOnly != null && trainGateOnly;
+            gateNorm = gateNorm != null && gateNorm;
+            gateInit = gateInit == null ? "fresh" : gateInit;
+            if (!gateInit.equals("fresh") && !gateInit.equals("stage1")) {
+                throw new IllegalArgumentException("gateInit: expected fresh or stage1, got '" + gateInit + "'");
+            }
+            gateLrScale = ConfigValues.positive("gateLrScale", gateLrScale, 1f);
             if (experts != null && (experts.isEmpty() || Set.copyOf(experts).size() != experts.size())) {
                 throw new IllegalArgumentException("experts: need at least one domain, each once, got " + experts);
             }
@@ -105,7 +116,7 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
 
     private static Map<String, Object> given(Object... values) {
         List<String> keys = List.of("blocks", "expertLayers", "init", "topK", "temperature", "sequenceGate", "balance",
-                "trainGateOnly", "experts", "rank", "alpha", "targets", "matchExperts");
+                "trainGateOnly", "experts", "rank", "alpha", "targets", "matchExperts", "gateNorm", "gateInit", "gateLrScale");
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             m.put(keys.get(i), values[i]);
@@ -119,6 +130,7 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
         Float rate = lr != null || method.equals("frozen") ? lr : Float.valueOf(budgetLr);
         return new MethodSpec(name, method, rate, blocks, expertLayers, init, topK, temperature,
                 sequenceGate, balance, trainGateOnly, mode && experts == null ? expertDomains : experts, rank, alpha,
-                targets, matched && matchExperts == null ? Integer.valueOf(Math.max(1, expertDomains.size())) : matchExperts);
+                targets, matched && matchExperts == null ? Integer.valueOf(Math.max(1, expertDomains.size())) : matchExperts,
+                gateNorm, gateInit, gateLrScale);
     }
 }

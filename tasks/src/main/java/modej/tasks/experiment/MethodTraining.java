@@ -41,8 +41,9 @@ import modej.tasks.train.LossCurve;
  * Trains one method for one seed within the experiment's budget, on a fresh copy of the backbone.
  * Full fine-tuning and LoRA train {@code budget.steps} steps on the weighted mix of the domains.
  * MoDE trains, for each of its E experts, {@code (steps − stage2Steps) / E} steps of stage 1 (the
- * expert and its own gate on the expert's domain), then composes the experts with a fresh gate and
- * trains the rest of the steps as stage 2 on the mix; so every method trains
+ * expert and its own gate on the expert's domain), then composes the experts with a fresh gate (or
+ * one composed from the stage-1 gates, {@code gateInit: stage1}) and trains the rest of the steps
+ * as stage 2 on the mix; so every method trains
  * {@code steps × batch × seq} tokens. The frozen backbone trains nothing.
  */
 final class MethodTraining {
@@ -122,11 +123,12 @@ final class MethodTraining {
         List<String> experts = m.experts();
         int stage1 = (b.steps() - b.stage2Steps()) / experts.size();
         int stage2 = b.steps() - stage1 * experts.size();
-        Map<String, Slab> trained = new LinkedHashMap<>();
+        Map<String, Slab> trained = new LinkedHashMap<>(), stage1Gates = new LinkedHashMap<>();
         for (int i = 0; i < experts.size(); i++) {
             String d = experts.get(i);
             ModeConfig one = new ModeConfig(m.blocks(), m.expertLayers(), List.of(d), gate, m.init());
             ModeModel expert = new ModeModel("mode-expert", new ModeParams(base, one, seed * 1000 + i), true, true);
+            expert.params().gate().learningRateScale(m.gateLrScale());
             Path file = dir.resolve("stage1-" + d + ".safetensors");
             if (Files.exists(file) && !Files.exists(RunState.beside(file))) {
                 reuse("stage1-" + d, expert, stage1, file); // finished before the run was stopped
@@ -135,10 +137,15 @@ final class MethodTraining {
                 stage("stage1-" + d, expert, stage1, m.lr(), own, file, seed);
             }
             trained.put(d, frozenCopy(expert.params().expert(d)));
+            stage1Gates.put(d, frozenCopy(expert.params().gate()));
         }
         ModeConfig all = new ModeConfig(m.blocks(), m.expertLayers(), experts, gate, m.init());
         ModeParams composed = new ModeParams(base, all, trained, seed);
+        if (m.gateInit().equals("stage1")) {
+            composed.composeGate(stage1Gates);
+        }
         ModeModel mode = new ModeModel("mode-compose", composed, !m.trainGateOnly(), true);
+        composed.gate().learningRateScale(m.gateLrScale());
         stage("stage2", mode, stage2, m.lr(), mixed(seed), model, seed);
         long trainable = composed.gate().size() + composed.experts().stream().mapToLong(Slab::size).sum();
         return done(mode, "mode", model, trainable);
@@ -160,10 +167,10 @@ final class MethodTraining {
     }
 
     private static GateConfig gate(MethodSpec m) {
-        return new GateConfig(m.topK(), m.temperature(), m.sequenceGate(), m.balance());
+        return new GateConfig(m.topK(), m.temperature(), m.sequenceGate(), m.balance(), m.gateNorm());
     }
 
-    /** A stage-1 expert's weights in a new slab without gradients, so that stage 2 trains it only if asked. */
+    /** A stage-1 expert's (or gate's) weights in a new slab without gradients, so that stage 2 trains it only if asked. */
     private static Slab frozenCopy(Slab s) {
         Slab copy = new Slab(s.name(), s.layout());
         System.arraycopy(s.params().data(), 0, copy.params().data(), 0, s.size());

@@ -194,6 +194,35 @@ class TrainCommandTest {
     }
 
     @Test
+    void aComposedGateCanStartFromTheStage1Gates() {
+        Path ea = dir.resolve("stages/expert-a.safetensors"), eb = dir.resolve("stages/expert-b.safetensors");
+        Path composed = dir.resolve("stages/composed.safetensors"), wrong = dir.resolve("out/x.safetensors");
+        ok(train("--method", "mode-expert", "--domain", "a", "--gate-norm", "--gate-lr-scale", "30", "--out", ea.toString()));
+        ok(train("--method", "mode-expert", "--domain", "b", "--gate-norm", "--gate-lr-scale", "30", "--out", eb.toString()));
+        // a learning rate too small to move anything: the saved gate is the one stage 2 started from
+        ok(train("--method", "mode-compose", "--expert", "a=" + ea, "--expert", "b=" + eb, "--gate-norm",
+                "--gate-init", "stage1", "--train", "gate", "--lr", "1e-12", "--min-lr", "1e-12", "--out", composed.toString()));
+        GptParams base = GptCheckpoint.load(backbone, false).params();
+        ModeParams stage2 = ModeCheckpoint.load(composed, base, false);
+        assertTrue(stage2.config().gate().normalize());
+        ModeParams expected = ModeCheckpoint.load(composed, base, false);
+        expected.composeGate(Map.of("a", ModeCheckpoint.loadExpert(ea, "a", base).gate(),
+                "b", ModeCheckpoint.loadExpert(eb, "b", base).gate()));
+        float[] got = stage2.gate().params().data(), want = expected.gate().params().data();
+        assertArrayEquals(want, got, 1e-6f);
+        int row0 = stage2.gate().offset("b0.weight");
+        for (int c = 0; c < CONFIG.width(); c++) {
+            assertEquals(0f, got[row0 + c], 1e-9f, "the backbone's row of a composed gate is 0 (a fresh one is ~N(0, 0.02))");
+        }
+        userError(train("--method", "mode-compose", "--expert", "a=" + ea, "--gate-init", "stage1", "--out", wrong.toString()),
+                "--gate-init stage1:");
+        userError(train("--method", "mode-compose", "--expert", "a=" + ea, "--gate-init", "warm", "--out", wrong.toString()),
+                "--gate-init must be 'fresh' or 'stage1'");
+        userError(train("--method", "mode-expert", "--domain", "a", "--gate-lr-scale", "0", "--out", wrong.toString()),
+                "--gate-lr-scale must be > 0");
+    }
+
+    @Test
     void userErrorsExitWithTwoAndOneLine() {
         Path out = dir.resolve("out/x.safetensors");
         userError(train("--method", "magic", "--out", out.toString()), "unknown --method 'magic'");

@@ -136,8 +136,14 @@ class ExperimentFileTest {
         assertEquals("exp.yaml: methods.0.rank: not an option of method 'full', which takes none besides lr",
                 error(YAML.replace("method: full}", "method: full, rank: 3}")));
         assertEquals("exp.yaml: methods.2.rank: not an option of method 'mode'; its options: blocks, expertLayers, init, "
-                + "topK, temperature, sequenceGate, balance, trainGateOnly, experts",
+                + "topK, temperature, sequenceGate, balance, trainGateOnly, experts, gateNorm, gateInit, gateLrScale",
                 error(YAML.replace("topK: 1}", "topK: 1, rank: 2}")));
+        assertEquals("exp.yaml: methods.2.gateInit: expected fresh or stage1, got 'warm'",
+                error(YAML.replace("topK: 1}", "topK: 1, gateInit: warm}")));
+        assertEquals("exp.yaml: methods.2.gateLrScale: must be > 0, got 0.0",
+                error(YAML.replace("topK: 1}", "topK: 1, gateLrScale: 0}")));
+        assertEquals("exp.yaml: methods.1.gateNorm: not an option of method 'lora'; its options: rank, alpha, targets",
+                error(YAML.replace("rank: 4", "rank: 4, gateNorm: true")));
         assertEquals("exp.yaml: methods.1.rank: must be >= 1, got 0", error(YAML.replace("rank: 4", "rank: 0")));
         assertEquals("exp.yaml: methods.1.method: unknown 'lroa'; valid: mode, full, lora, lora-matched, frozen",
                 error(YAML.replace("method: lora,", "method: lroa,")));

@@ -167,6 +167,7 @@ class ExperimentResumeTest {
         }
         assertTrue(report.contains("## Table 1"), report);
         assertTrue(report.contains("| mode | mode |"), report);
+        assertTrue(report.contains("| entropy/token |"), "the gate table has the per-token entropy: " + report);
         assertTrue(report.contains("## Data"), report);
         assertTrue(report.contains("| buffers MiB | peak heap MiB |"), report);
         // the tiny config's 16-token window holds no math question: the report says so

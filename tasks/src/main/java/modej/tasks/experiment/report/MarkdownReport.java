@@ -214,10 +214,13 @@ public final class MarkdownReport {
                 continue;
             }
             line("## Gate weights of " + m.method()).line("")
-                    .line("Mean weight of each source per domain and block, over the domain's held-out tokens and the seeds.")
+                    .line("Mean weight of each source per domain and block, over the domain's held-out tokens and the seeds; "
+                            + f("entropy/token: the mean over tokens of the entropy of a token's weights (nats; %.3f = uniform "
+                            + "over the %d sources, 0 = one source).", Math.log(m.sources().size()), m.sources().size()))
                     .line("");
             List<String> h = new ArrayList<>(List.of("domain", "block"));
             h.addAll(m.sources());
+            h.add("entropy/token");
             row(h);
             separator(h.size());
             m.gates().forEach((domain, blocks) -> {
@@ -226,11 +229,36 @@ public final class MarkdownReport {
                     for (double w : blocks.get(b)) {
                         cells.add(f("%.3f", w));
                     }
+                    cells.add(f("%.3f", m.gateEntropy().get(domain).get(b)));
                     row(cells);
                 }
             });
             line("");
+            routing(m);
         }
+    }
+
+    /** The routing table: per block, each domain expert's {@link MethodSummary#routing}. */
+    private void routing(MethodSummary m) {
+        Map<String, double[]> routing = m.routing();
+        if (routing.isEmpty()) {
+            return;
+        }
+        line("Routing by domain: each expert's mean weight on its own domain's tokens minus its mean weight on the other "
+                + "experts' domains' tokens (0 = the gate does not tell the domains apart; seeds averaged).").line("");
+        List<String> h = new ArrayList<>(List.of("block"));
+        h.addAll(routing.keySet());
+        row(h);
+        separator(h.size());
+        int blocks = routing.values().iterator().next().length;
+        for (int b = 0; b < blocks; b++) {
+            List<String> cells = new ArrayList<>(List.of(Integer.toString(b)));
+            for (double[] perBlock : routing.values()) {
+                cells.add(f("%+.3f", perBlock[b]));
+            }
+            row(cells);
+        }
+        line("");
     }
 
     private static String interval(Statistics.Interval x) {

@@ -24,12 +24,15 @@ import modej.tasks.experiment.RunResult;
  * @param mathCounts what the math accuracy rests on: problems, how many fit, answered and correct; null when not scored
  * @param costs      parameter counts (equal over seeds) and mean training and evaluation costs
  * @param gates      MoDE only: domain → block → mean weight per source, averaged over seeds
+ * @param gateEntropy MoDE only: domain → block → the mean over tokens of the entropy of a token's gate
+ *                   weights (nats; ln(sources) = uniform), averaged over seeds
  * @param sources    the gate's sources (backbone, then experts); empty unless MoDE
  * @param lossCurve  [tokens, mean loss over seeds] per recorded point
  */
 public record MethodSummary(String method, String kind, List<Long> seeds, Map<String, DomainSummary> domains,
                             Statistics.Interval retention, Statistics.Interval retentionLoss, Statistics.Interval math,
-                            MathCounts mathCounts, Costs costs, Map<String, List<double[]>> gates, List<String> sources, List<double[]> lossCurve) {
+                            MathCounts mathCounts, Costs costs, Map<String, List<double[]>> gates,
+                            Map<String, List<Double>> gateEntropy, List<String> sources, List<double[]> lossCurve) {
 
     /**
      * One domain.
@@ -99,7 +102,7 @@ public record MethodSummary(String method, String kind, List<Long> seeds, Map<St
                 retained ? interval(runs, r -> r.retention().lossDifference()) : null,
                 first.math() == null ? null : interval(runs, r -> r.math().accuracy()),
                 first.math() == null ? null : MathCounts.of(runs), costs(runs), gates(runs),
-                sources(first), lossCurve(runs));
+                gateEntropy(runs), sources(first), lossCurve(runs));
     }
 
     /** [this method's value, the reference's value] for every seed both have. */
@@ -148,6 +151,47 @@ public record MethodSummary(String method, String kind, List<Long> seeds, Map<St
                     }
                 }
                 means.add(sum);
+            }
+            out.put(domain, means);
+        });
+        return out;
+    }
+
+    /**
+     * How much the gate routes by domain: for each expert named after a domain (in gate order), per
+     * block, its mean weight on its own domain's tokens minus the mean over the other such experts'
+     * domains of its mean weight on their tokens. 0 everywhere = the gate does not tell the domains
+     * apart. Empty unless at least two experts are named after domains.
+     */
+    public Map<String, double[]> routing() {
+        List<String> experts = sources.isEmpty() ? List.of()
+                : sources.subList(1, sources.size()).stream().filter(gates::containsKey).toList();
+        Map<String, double[]> out = new LinkedHashMap<>();
+        if (experts.size() < 2) {
+            return out;
+        }
+        for (String e : experts) {
+            int source = sources.indexOf(e);
+            double[] perBlock = new double[gates.get(e).size()];
+            for (int b = 0; b < perBlock.length; b++) {
+                double others = 0;
+                for (String d : experts) {
+                    others += d.equals(e) ? 0 : gates.get(d).get(b)[source] / (experts.size() - 1);
+                }
+                perBlock[b] = gates.get(e).get(b)[source] - others;
+            }
+            out.put(e, perBlock);
+        }
+        return out;
+    }
+
+    private static Map<String, List<Double>> gateEntropy(List<RunResult> runs) {
+        Map<String, List<Double>> out = new LinkedHashMap<>();
+        runs.get(0).gates().forEach((domain, blocks) -> {
+            List<Double> means = new ArrayList<>();
+            for (int b = 0; b < blocks.size(); b++) {
+                int block = b;
+                means.add(mean(runs, r -> r.gates().get(domain).get(block).meanEntropy()));
             }
             out.put(domain, means);
         });
