@@ -36,7 +36,8 @@ class UnitRunnerTest {
             new WorkUnit(3, "a-seed1", spec("a"), 1, List.of(0), "a"));
 
     static MethodSpec spec(String name) {
-        return new MethodSpec(name, "full", null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new MethodSpec(name, "full", null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null);
     }
 
     /** Work that marks a unit finished when run, and remembers the order. */
