@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 import modej.engine.device.Executable;
+import modej.engine.graph.Buffer;
 import modej.engine.jvm.JvmBackend;
 
 /** A slab's learning-rate scale: AdamW at scale × lr, checked against AdamW written out here. */
@@ -61,8 +62,11 @@ class OptimizerTest {
                 }
                 opt.setLearningRate(lr);
                 opt.step().data()[0] = t;
+                be.toDevice(plain.grads(), fast.grads());
+                be.toDevice(opt.scheduleBuffers().toArray(Buffer[]::new));
                 step.run();
             }
+            be.toHost(plain.params(), fast.params());
         }
         for (int i = 0; i < plain.size(); i++) {
             assertEquals(ref[0][i], plain.params().data()[i], 1e-6f, "plain[" + i + "]");
