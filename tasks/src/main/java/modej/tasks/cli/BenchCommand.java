@@ -69,9 +69,14 @@ final class BenchCommand implements Callable<Integer> {
     boolean json;
     @Mixin
     BackendOptions backendOptions;
+    @Mixin
+    GemmOptions gemmOptions;
 
     @Override
     public Integer call() throws Exception {
+        if (gemmOptions.gemm()) {
+            return gemmOptions.run(backendOptions, json);
+        }
         if (steps < 1 || warmup < 0) {
             throw new UserError("--steps must be >= 1 and --warmup >= 0");
         }
