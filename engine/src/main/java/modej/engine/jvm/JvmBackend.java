@@ -24,9 +24,17 @@ import modej.engine.graph.Task;
  */
 public final class JvmBackend implements Backend {
 
+    /**
+     * Chunks per worker and task ({@code -Dmodej.jvm.chunks}, default 1: one contiguous part per
+     * worker). With more, a worker that finishes early takes chunks from the others' parts; each
+     * chunk is a kernel call of its own (a GEMM packs its shared operand once per call).
+     */
+    static final int CHUNKS = Math.max(1, Integer.getInteger("modej.jvm.chunks", 1));
+
     private final WorkerPool pool;
     private final boolean vector;
     private final boolean profiling;
+    private final int chunks;
     /**
      * The timings of every graph compiled while profiling. Only these small counters are kept, not
      * the executables: holding those would keep every buffer of every graph ever compiled alive
@@ -40,9 +48,18 @@ public final class JvmBackend implements Backend {
      * @param profiling time every task (adds two {@code nanoTime} calls per task)
      */
     public JvmBackend(int threads, boolean vector, boolean profiling) {
+        this(threads, vector, profiling, CHUNKS);
+    }
+
+    /** @param chunks chunks per worker of each task's range (1: one contiguous part per worker) */
+    public JvmBackend(int threads, boolean vector, boolean profiling, int chunks) {
+        if (chunks < 1) {
+            throw new IllegalArgumentException("chunks must be >= 1, got " + chunks);
+        }
         this.pool = new WorkerPool(threads);
         this.vector = vector;
         this.profiling = profiling;
+        this.chunks = chunks;
     }
 
     /** All cores, fast paths on, no profiling. */
@@ -78,7 +95,7 @@ public final class JvmBackend implements Backend {
         List<Task> tasks = graph.tasks();
         CompiledTask[] compiled = new CompiledTask[tasks.size()];
         for (int i = 0; i < compiled.length; i++) {
-            compiled[i] = new CompiledTask(tasks.get(i), bind(tasks.get(i)), pool.size(), parts);
+            compiled[i] = new CompiledTask(tasks.get(i), bind(tasks.get(i)), parts, chunks);
         }
         JvmExecutable e = new JvmExecutable(compiled);
         if (profiling) {
@@ -158,33 +175,31 @@ public final class JvmBackend implements Backend {
     }
 
     /** One task ready to run: its bound kernel and the split of its range over workers. */
-    private static final class CompiledTask implements WorkerPool.Job {
+    private static final class CompiledTask implements WorkerPool.Job, WorkerPool.Range {
         final Task task;
         final MethodHandle kernel;
-        final int[] starts;
+        final WorkerPool.Split split;
 
-        /** The range goes to the first {@code parts} of {@code workers}; the rest get empty ranges. */
-        CompiledTask(Task task, MethodHandle kernel, int workers, int parts) {
+        /** The range goes to the first {@code parts} workers; the rest sit it out. */
+        CompiledTask(Task task, MethodHandle kernel, int parts, int chunks) {
             this.task = task;
             this.kernel = kernel;
-            this.starts = new int[workers + 1];
-            for (int w = 0; w <= workers; w++) {
-                starts[w] = (int) ((long) task.work() * Math.min(w, parts) / parts);
-            }
+            this.split = new WorkerPool.Split(task.work(), parts, chunks);
         }
 
         @Override
         public void run(int worker) {
-            int lo = starts[worker];
-            int count = starts[worker + 1] - lo;
-            if (count > 0) {
-                try {
-                    kernel.invokeExact(lo, count);
-                } catch (RuntimeException | Error e) {
-                    throw e;
-                } catch (Throwable e) {
-                    throw new IllegalStateException(e);
-                }
+            split.run(worker, this);
+        }
+
+        @Override
+        public void run(int offset, int count) {
+            try {
+                kernel.invokeExact(offset, count);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
             }
         }
     }
@@ -241,6 +256,7 @@ public final class JvmBackend implements Backend {
                     // Too small to be worth a hand-off: run the whole range here, same result.
                     runWhole(t);
                 } else {
+                    t.split.reset();
                     pool.run(t);
                 }
                 if (profiling) {
