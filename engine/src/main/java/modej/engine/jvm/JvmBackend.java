@@ -32,11 +32,19 @@ public final class JvmBackend implements Backend {
     /** The system property that switches on the transfer-tracking test mode. */
     public static final String TRACK_TRANSFERS = "modej.jvm.trackTransfers";
 
+    /**
+     * Chunks per worker and task ({@code -Dmodej.jvm.chunks}, default 1: one contiguous part per
+     * worker). With more, a worker that finishes early takes chunks from the others' parts; each
+     * chunk is a kernel call of its own (a GEMM packs its shared operand once per call).
+     */
+    static final int CHUNKS = Math.max(1, Integer.getInteger("modej.jvm.chunks", 1));
+
     private final WorkerPool pool;
     private final boolean vector;
     private final boolean profiling;
     /** The device copies of the transfer-tracking mode, or null. */
     private final DeviceCopies copies;
+    private final int chunks;
     /**
      * The timings of every graph compiled while profiling. Only these small counters are kept, not
      * the executables: holding those would keep every buffer of every graph ever compiled alive
@@ -50,7 +58,7 @@ public final class JvmBackend implements Backend {
      * @param profiling time every task (adds two {@code nanoTime} calls per task)
      */
     public JvmBackend(int threads, boolean vector, boolean profiling) {
-        this(threads, vector, profiling, Boolean.getBoolean(TRACK_TRANSFERS));
+        this(threads, vector, profiling, Boolean.getBoolean(TRACK_TRANSFERS), CHUNKS);
     }
 
     /**
@@ -58,6 +66,22 @@ public final class JvmBackend implements Backend {
      *                       (a test mode; by default the {@value #TRACK_TRANSFERS} property)
      */
     public JvmBackend(int threads, boolean vector, boolean profiling, boolean trackTransfers) {
+        this(threads, vector, profiling, trackTransfers, CHUNKS);
+    }
+
+    /** @param chunks chunks per worker of each task's range (1: one contiguous part per worker) */
+    public JvmBackend(int threads, boolean vector, boolean profiling, int chunks) {
+        this(threads, vector, profiling, Boolean.getBoolean(TRACK_TRANSFERS), chunks);
+    }
+
+    /**
+     * @param trackTransfers keep device copies and fail on a missing {@code toDevice}/{@code toHost}
+     * @param chunks         chunks per worker of each task's range (1: one contiguous part per worker)
+     */
+    public JvmBackend(int threads, boolean vector, boolean profiling, boolean trackTransfers, int chunks) {
+        if (chunks < 1) {
+            throw new IllegalArgumentException("chunks must be >= 1, got " + chunks);
+        }
         if (vector) {
             FastPaths.all(); // a declared fast path that does not bind stops the backend here
         }
@@ -65,6 +89,7 @@ public final class JvmBackend implements Backend {
         this.vector = vector;
         this.profiling = profiling;
         this.copies = trackTransfers ? new DeviceCopies() : null;
+        this.chunks = chunks;
     }
 
     /** All cores, fast paths on, no profiling. */
@@ -106,7 +131,7 @@ public final class JvmBackend implements Backend {
         for (int i = 0; i < compiled.length; i++) {
             Task t = tasks.get(i);
             Method m = vector ? FastPaths.of(t.kernel()) : t.kernel();
-            compiled[i] = new CompiledTask(t, bind(t, m), m == t.kernel() ? PORTABLE : VECTOR, pool.size(), parts);
+            compiled[i] = new CompiledTask(t, bind(t, m), m == t.kernel() ? PORTABLE : VECTOR, parts, chunks);
         }
         JvmExecutable e = new JvmExecutable(graph.name(), compiled, copies == null ? null
                 : graph.buffers().stream().map(copies::of).toArray(DeviceCopies.Copy[]::new));
@@ -191,38 +216,36 @@ public final class JvmBackend implements Backend {
     static final String PORTABLE = "portable", VECTOR = "vector";
 
     /** One task ready to run: its bound kernel, which variant that is, and the split of its range over workers. */
-    private static final class CompiledTask implements WorkerPool.Job {
+    private static final class CompiledTask implements WorkerPool.Job, WorkerPool.Range {
         final Task task;
         final MethodHandle kernel;
         final String variant;
-        final int[] starts;
+        final WorkerPool.Split split;
         /** Compiled for one worker: run on the calling thread, no hand-off to the pool. */
         final boolean whole;
 
-        /** The range goes to the first {@code parts} of {@code workers}; the rest get empty ranges. */
-        CompiledTask(Task task, MethodHandle kernel, String variant, int workers, int parts) {
+        /** The range goes to the first {@code parts} workers; the rest sit it out. */
+        CompiledTask(Task task, MethodHandle kernel, String variant, int parts, int chunks) {
             this.task = task;
             this.kernel = kernel;
             this.variant = variant;
             this.whole = parts == 1;
-            this.starts = new int[workers + 1];
-            for (int w = 0; w <= workers; w++) {
-                starts[w] = (int) ((long) task.work() * Math.min(w, parts) / parts);
-            }
+            this.split = new WorkerPool.Split(task.work(), parts, chunks);
         }
 
         @Override
         public void run(int worker) {
-            int lo = starts[worker];
-            int count = starts[worker + 1] - lo;
-            if (count > 0) {
-                try {
-                    kernel.invokeExact(lo, count);
-                } catch (RuntimeException | Error e) {
-                    throw e;
-                } catch (Throwable e) {
-                    throw new IllegalStateException(e);
-                }
+            split.run(worker, this);
+        }
+
+        @Override
+        public void run(int offset, int count) {
+            try {
+                kernel.invokeExact(offset, count);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
             }
         }
     }
@@ -300,6 +323,7 @@ public final class JvmBackend implements Backend {
                     // One worker, or too small to be worth a hand-off: run the whole range here, same result.
                     runWhole(t);
                 } else {
+                    t.split.reset();
                     pool.run(t);
                 }
                 if (profiling) {

@@ -1,6 +1,7 @@
 package modej.engine.jvm;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -15,6 +16,12 @@ public final class WorkerPool implements AutoCloseable {
     @FunctionalInterface
     public interface Job {
         void run(int worker);
+    }
+
+    /** Work over a range, run in parts {@code [offset, offset + count)}. */
+    @FunctionalInterface
+    public interface Range {
+        void run(int offset, int count);
     }
 
     private static final long SPIN_NANOS = 200_000;
@@ -120,6 +127,101 @@ public final class WorkerPool implements AutoCloseable {
         closed = true;
         for (Thread t : threads) {
             LockSupport.unpark(t);
+        }
+    }
+
+    /**
+     * A range {@code [0, work)} cut into {@code parts} contiguous slices, one per worker, each cut
+     * into {@code chunks} chunks. A worker runs its own slice's chunks from the front; when it has
+     * none left it takes chunks from the back of the other slices, so a worker that was held up
+     * (descheduled, a slower core) does not hold up the whole job. With one chunk per slice this
+     * is the plain static split. Which worker runs a chunk changes nothing in the result as long
+     * as the work of every output is one call's business: the kernels here parallelise over
+     * outputs, so results are bit-identical however the range is cut.
+     */
+    public static final class Split {
+        private final int parts;
+        private final int chunks;
+        private final int[] cuts;
+        /** Per slice: (front << 32) | back, the chunks [front, back) not yet taken. */
+        private final AtomicLongArray queues;
+
+        public Split(int work, int parts, int chunks) {
+            if (parts < 1 || chunks < 1 || work < 0) {
+                throw new IllegalArgumentException("work " + work + ", parts " + parts + ", chunks " + chunks);
+            }
+            this.parts = parts;
+            this.chunks = chunks;
+            int n = parts * chunks;
+            this.cuts = new int[n + 1];
+            for (int c = 0; c <= n; c++) {
+                cuts[c] = (int) ((long) work * c / n);
+            }
+            this.queues = new AtomicLongArray(parts);
+            reset();
+        }
+
+        /** Makes every chunk available again; call before each run, while no worker is running it. */
+        public void reset() {
+            if (chunks == 1) {
+                return;                                   // the static split takes no chunks
+            }
+            for (int s = 0; s < parts; s++) {
+                queues.set(s, ((long) s * chunks << 32) | (s + 1L) * chunks);
+            }
+        }
+
+        /** Worker {@code worker}'s share of one run: its own chunks, then any it can take from others. */
+        public void run(int worker, Range range) {
+            if (worker >= parts) {
+                return;                                   // this task uses fewer workers
+            }
+            if (chunks == 1) {
+                runChunk(worker, range);                  // static split: nothing to share
+                return;
+            }
+            for (int c; (c = takeFront(worker)) >= 0; ) {
+                runChunk(c, range);
+            }
+            for (int i = 1; i < parts; i++) {
+                int victim = (worker + i) % parts;
+                for (int c; (c = takeBack(victim)) >= 0; ) {
+                    runChunk(c, range);
+                }
+            }
+        }
+
+        private void runChunk(int c, Range range) {
+            int lo = cuts[c], count = cuts[c + 1] - lo;
+            if (count > 0) {
+                range.run(lo, count);
+            }
+        }
+
+        private int takeFront(int slice) {
+            while (true) {
+                long q = queues.get(slice);
+                int front = (int) (q >>> 32), back = (int) q;
+                if (front >= back) {
+                    return -1;
+                }
+                if (queues.compareAndSet(slice, q, ((long) (front + 1) << 32) | back)) {
+                    return front;
+                }
+            }
+        }
+
+        private int takeBack(int slice) {
+            while (true) {
+                long q = queues.get(slice);
+                int front = (int) (q >>> 32), back = (int) q;
+                if (front >= back) {
+                    return -1;
+                }
+                if (queues.compareAndSet(slice, q, ((long) front << 32) | (back - 1))) {
+                    return back - 1;
+                }
+            }
         }
     }
 }

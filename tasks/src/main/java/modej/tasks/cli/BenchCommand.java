@@ -37,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--layers", defaultValue = "4", description = "Transformer layers (default: ${DEFAULT-VALUE}).")
     int layers;
-    @Option(names = "--dim", defaultValue = "128", description = "Width (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--width", "--dim"}, defaultValue = "128", description = "Width, as pretrain's --width (--dim: the older spelling, kept; default: ${DEFAULT-VALUE}).")
     int dim;
     @Option(names = "--heads", defaultValue = "4", description = "Attention heads (default: ${DEFAULT-VALUE}).")
     int heads;
@@ -80,9 +80,14 @@ final class BenchCommand implements Callable<Integer> {
     boolean json;
     @Mixin
     BackendOptions backendOptions;
+    @Mixin
+    GemmOptions gemmOptions;
 
     @Override
     public Integer call() throws Exception {
+        if (gemmOptions.gemm()) {
+            return gemmOptions.run(backendOptions, json);
+        }
         if (steps < 1 || warmup < 0) {
             throw new UserError("--steps must be >= 1 and --warmup >= 0");
         }
