@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 
 /** {@code ./modej export}: a backbone, a fully fine-tuned model or a merged LoRA model to Hugging Face layout. */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Write a model as a Hugging Face GPT-2 directory (config.json + model.safetensors, F32),",
-                "which transformers' GPT2LMHeadModel.from_pretrained reads. CHECKPOINT is a backbone (pretrain,",
+        description = {"Write a model as a Hugging Face GPT-2 directory.",
+                "config.json + model.safetensors (F32), which transformers' GPT2LMHeadModel.from_pretrained reads. CHECKPOINT is a backbone (pretrain,",
                 "import) or full fine-tuning's output; a LoRA checkpoint is merged into --backbone first",
                 "(W + alpha/r·B·A). MoDE models have experts and gates GPT-2 has no place for: not exportable."})
 final class ExportCommand implements Callable<Integer> {

@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
 
 /** {@code ./modej generate}: sample text from any checkpoint the tool saves. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Continue a prompt with text sampled from a checkpoint: a backbone (pretrain), a full",
-                "fine-tuning, or, with their backbone, a LoRA adapter or a MoDE model (train, experiment).",
+        description = {"Continue a prompt with text sampled from any saved model.",
+                "A backbone (pretrain), a full fine-tuning, or, with their backbone, a LoRA adapter or a MoDE",
+                "model (train, experiment).",
                 "Generation keeps key/value caches, so each token costs one step over the text so far."})
 final class GenerateCommand implements Callable<Integer> {
 
