@@ -1,5 +1,6 @@
 package modej.model.gpt;
 
+import modej.model.lora.LoraParams;
 import static modej.engine.graph.Arg.i32;
 
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package modej.model.gpt;
 
+import modej.model.lora.LoraParams;
 import java.util.ArrayList;
 import java.util.List;
 

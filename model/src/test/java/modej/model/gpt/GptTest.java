@@ -17,11 +17,11 @@ import modej.engine.jvm.JvmBackend;
 import modej.model.param.AdamWSettings;
 import modej.model.param.Slab;
 
-class GptTest {
+public class GptTest {
 
     static final GptConfig SMALL = new GptConfig(256, 16, 2, 2, 32, true);
 
-    static int[] randomTokens(long seed, int n, int vocab) {
+    public static int[] randomTokens(long seed, int n, int vocab) {
         SplittableRandom r = new SplittableRandom(seed);
         int[] a = new int[n];
         for (int i = 0; i < n; i++) {

@@ -1,5 +1,7 @@
 package modej.model.gpt;
 
+import modej.model.lora.LoraParams;
+import modej.model.lora.LoraSlot;
 import modej.model.param.Slab;
 
 /**
@@ -13,12 +15,12 @@ public final class ReferenceGpt {
     }
 
     /** Mean cross-entropy of next-token prediction over one batch; tokens and targets are (B·T). */
-    static double loss(GptParams p, int[] tokens, int[] targets, int B, int T) {
+    public static double loss(GptParams p, int[] tokens, int[] targets, int B, int T) {
         return loss(p, null, tokens, targets, B, T);
     }
 
     /** The same with LoRA adapters (null for none), computed in double beside the frozen weights. */
-    static double loss(GptParams p, LoraParams lora, int[] tokens, int[] targets, int B, int T) {
+    public static double loss(GptParams p, LoraParams lora, int[] tokens, int[] targets, int B, int T) {
         double[][] x = embed(p, tokens, B, T);
         for (int l = 0; l < p.config().layers(); l++) {
             x = block(LayerSlot.of(p.layer(l)), lora == null ? null : lora.slot(l), x, B, T, p.config().heads());

@@ -15,16 +15,16 @@ import org.junit.jupiter.api.Test;
 import modej.engine.graph.Buffer;
 import modej.engine.graph.Graph;
 import modej.engine.jvm.JvmBackend;
-import modej.model.adapt.AdaptedModel;
-import modej.model.adapt.BackboneModel;
-import modej.model.adapt.LoraModel;
-import modej.model.adapt.ModeModel;
+import modej.model.method.AdaptedModel;
+import modej.model.method.BackboneModel;
+import modej.model.lora.LoraModel;
+import modej.model.mode.ModeModel;
 import modej.model.gpt.DecodeRunner;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
 import modej.model.gpt.LmGraphs;
-import modej.model.gpt.LoraParams;
-import modej.model.gpt.LoraSlot;
+import modej.model.lora.LoraParams;
+import modej.model.lora.LoraSlot;
 import modej.model.param.Slab;
 
 /**

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 import modej.engine.device.Backend;
 import modej.model.gpt.GptConfig;
 import modej.engine.plan.ExecutionPlan;
-import modej.model.adapt.AdaptedModel;
+import modej.model.method.AdaptedModel;
 import modej.model.gpt.Runner;
 import modej.model.param.AdamWSettings;
 

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import modej.model.adapt.LoraModel;
+import modej.model.lora.LoraModel;
 import modej.model.checkpoint.Checkpoint;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.HuggingFaceGpt2;

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import modej.engine.device.Backend;
-import modej.model.adapt.AdaptedModel;
+import modej.model.method.AdaptedModel;
 import modej.model.gpt.Runner;
 import modej.model.mode.ModeGraphs;
 import modej.tasks.data.DomainData;

@@ -3,7 +3,7 @@ package modej.tasks.experiment;
 import java.util.List;
 
 import modej.engine.device.Backend;
-import modej.model.adapt.AdaptedModel;
+import modej.model.method.AdaptedModel;
 import modej.model.gpt.DecodeRunner;
 import modej.model.tokenizer.Tokenizer;
 import modej.tasks.data.Document;

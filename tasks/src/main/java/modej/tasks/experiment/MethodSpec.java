@@ -7,7 +7,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import modej.model.gpt.LoraSlot;
+import modej.model.lora.LoraSlot;
 
 /**
  * One method to compare, by name, with its own options; options that the method does not take are

@@ -4,10 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import modej.model.adapt.AdaptedModel;
-import modej.model.adapt.BackboneModel;
-import modej.model.adapt.LoraModel;
-import modej.model.adapt.ModeModel;
+import modej.model.method.AdaptedModel;
+import modej.model.method.BackboneModel;
+import modej.model.lora.LoraModel;
+import modej.model.mode.ModeModel;
 import modej.model.checkpoint.CheckpointException;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.tokenizer.Tokenizer;

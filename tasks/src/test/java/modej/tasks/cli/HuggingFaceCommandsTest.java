@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import modej.model.adapt.LoraModel;
+import modej.model.lora.LoraModel;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.HuggingFaceGpt2;
 import modej.model.gpt.GptConfig;
@@ -90,7 +90,7 @@ class HuggingFaceCommandsTest {
         GptCheckpoint.save(backbone, new GptParams(CONFIG).init(1), Map.of(), false);
         Path lora = dir.resolve("l.safetensors");
         new LoraModel("lora", GptCheckpoint.load(backbone, false).params(),
-                new modej.model.gpt.LoraParams(CONFIG, 2, 4f, modej.model.gpt.LoraSlot.TARGETS, 1)).save(lora, Map.of());
+                new modej.model.lora.LoraParams(CONFIG, 2, 4f, modej.model.lora.LoraSlot.TARGETS, 1)).save(lora, Map.of());
         r = TrainCommandTest.run(List.of("export", "--checkpoint", lora.toString(), "--out", dir.resolve("x").toString()));
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--backbone: a LoRA checkpoint is merged into its backbone"), r.err());

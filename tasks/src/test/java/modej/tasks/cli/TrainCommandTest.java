@@ -21,14 +21,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import modej.model.adapt.LoraModel;
+import modej.model.lora.LoraModel;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.ModeCheckpoint;
 import modej.model.checkpoint.Safetensors;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
-import modej.model.gpt.LoraParams;
-import modej.model.gpt.LoraSlot;
+import modej.model.lora.LoraParams;
+import modej.model.lora.LoraSlot;
 import modej.model.mode.ModeParams;
 
 /** End to end through {@link Main#run}: every training method on two tiny domains, and the user errors. */

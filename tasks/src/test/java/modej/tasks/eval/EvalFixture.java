@@ -11,13 +11,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
-import modej.model.adapt.BackboneModel;
-import modej.model.adapt.LoraModel;
+import modej.model.method.BackboneModel;
+import modej.model.lora.LoraModel;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.ModeCheckpoint;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
-import modej.model.gpt.LoraParams;
+import modej.model.lora.LoraParams;
 import modej.model.mode.GateConfig;
 import modej.model.mode.ModeConfig;
 import modej.model.mode.ModeParams;

@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import modej.engine.jvm.JvmBackend;
-import modej.model.adapt.ModeModel;
+import modej.model.mode.ModeModel;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
 import modej.model.mode.GateConfig;
@@ -60,11 +60,11 @@ class MathScoringTest {
         List<MathAnswerAccuracy.Question> qs = MathProblems.generate(6, 3).stream().map(MathAnswerAccuracy::question).toList();
         GptParams gpt = new GptParams(new GptConfig(256, 24, 1, 2, 16, true)).init(2);
         try (JvmBackend be = new JvmBackend(1, true, false)) {
-            RunResult.MathScore s = MathScoring.of("math", qs, 5, modej.model.tokenizer.ByteTokenizer.INSTANCE).score(new modej.model.adapt.BackboneModel(gpt, false), be, 64);
+            RunResult.MathScore s = MathScoring.of("math", qs, 5, modej.model.tokenizer.ByteTokenizer.INSTANCE).score(new modej.model.method.BackboneModel(gpt, false), be, 64);
             assertEquals(24, s.window(), "the model's context caps the window");
             assertEquals(5, s.tokens());
             assertEquals(0, s.fit(), "no question fits in 19 bytes");
-            RunResult.MathScore capped = MathScoring.of("math", qs, 500, modej.model.tokenizer.ByteTokenizer.INSTANCE).score(new modej.model.adapt.BackboneModel(gpt, false), be, 24);
+            RunResult.MathScore capped = MathScoring.of("math", qs, 500, modej.model.tokenizer.ByteTokenizer.INSTANCE).score(new modej.model.method.BackboneModel(gpt, false), be, 24);
             assertEquals(23, capped.tokens(), "at least one token of question");
         }
     }

@@ -1,5 +1,7 @@
-package modej.model.adapt;
+package modej.model.method;
 
+import modej.model.mode.ModeModel;
+import modej.model.lora.LoraModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
@@ -22,7 +24,7 @@ import modej.engine.graph.Task;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
 import modej.model.gpt.LmGraphs;
-import modej.model.gpt.LoraParams;
+import modej.model.lora.LoraParams;
 import modej.model.mode.GateConfig;
 import modej.model.mode.ModeConfig;
 import modej.model.mode.ModeParams;

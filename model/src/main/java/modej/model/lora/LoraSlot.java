@@ -1,4 +1,4 @@
-package modej.model.gpt;
+package modej.model.lora;
 
 import java.util.Set;
 

@@ -1,4 +1,4 @@
-package modej.tasks.adapt;
+package modej.tasks.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import modej.engine.jvm.JvmBackend;
-import modej.model.adapt.BackboneModel;
-import modej.model.adapt.ModeModel;
+import modej.model.method.BackboneModel;
+import modej.model.mode.ModeModel;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.ModeCheckpoint;
 import modej.model.gpt.GptConfig;

@@ -1,5 +1,12 @@
-package modej.model.gpt;
+package modej.model.lora;
 
+import modej.model.gpt.GptTest;
+import modej.model.gpt.ReferenceGpt;
+import modej.model.gpt.GptConfig;
+import modej.model.gpt.GptGraphs;
+import modej.model.gpt.GptParams;
+import modej.model.gpt.LmGraphs;
+import modej.model.gpt.Runner;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;

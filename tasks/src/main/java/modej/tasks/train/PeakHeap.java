@@ -1,4 +1,4 @@
-package modej.tasks.adapt;
+package modej.tasks.train;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;

@@ -1,5 +1,7 @@
-package modej.model.adapt;
+package modej.model.method;
 
+import modej.model.lora.LoraModel;
+import modej.model.mode.ModeModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -20,7 +22,7 @@ import modej.engine.jvm.JvmBackend;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
 import modej.model.gpt.LmGraphs;
-import modej.model.gpt.LoraParams;
+import modej.model.lora.LoraParams;
 import modej.model.mode.GateConfig;
 import modej.model.mode.ModeConfig;
 import modej.model.mode.ModeParams;

@@ -1,5 +1,6 @@
-package modej.model.adapt;
+package modej.model.lora;
 
+import modej.model.method.AdaptedModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,8 +19,8 @@ import modej.model.gpt.GptGraphs;
 import modej.model.gpt.GptParams;
 import modej.model.gpt.LmDecoder;
 import modej.model.gpt.LmGraphs;
-import modej.model.gpt.LoraParams;
-import modej.model.gpt.LoraSlot;
+import modej.model.lora.LoraParams;
+import modej.model.lora.LoraSlot;
 import modej.model.param.ParameterCounts;
 import modej.model.param.Slab;
 

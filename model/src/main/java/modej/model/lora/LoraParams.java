@@ -1,5 +1,7 @@
-package modej.model.gpt;
+package modej.model.lora;
 
+import modej.model.gpt.GptConfig;
+import modej.model.gpt.GptParams;
 import java.util.Set;
 import java.util.SplittableRandom;
 

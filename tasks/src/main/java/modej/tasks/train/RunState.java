@@ -1,4 +1,4 @@
-package modej.tasks.adapt;
+package modej.tasks.train;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import modej.model.adapt.AdaptedModel;
+import modej.model.method.AdaptedModel;
 import modej.model.checkpoint.Checkpoint;
 import modej.model.checkpoint.Safetensors;
 import modej.model.checkpoint.SlabFiles;

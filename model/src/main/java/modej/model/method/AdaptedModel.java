@@ -1,4 +1,4 @@
-package modej.model.adapt;
+package modej.model.method;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package modej.tasks.adapt;
+package modej.tasks.train;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import modej.engine.device.Backend;
-import modej.model.adapt.AdaptedModel;
+import modej.model.method.AdaptedModel;
 import modej.model.gpt.Runner;
 import modej.model.param.AdamWSettings;
 import modej.model.param.ParameterCounts;

@@ -1,4 +1,4 @@
-package modej.tasks.adapt;
+package modej.tasks.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,13 +20,13 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import modej.model.adapt.BackboneModel;
-import modej.model.adapt.LoraModel;
-import modej.model.adapt.ModeModel;
+import modej.model.method.BackboneModel;
+import modej.model.lora.LoraModel;
+import modej.model.mode.ModeModel;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
-import modej.model.gpt.LoraParams;
+import modej.model.lora.LoraParams;
 import modej.model.mode.GateConfig;
 import modej.model.mode.ModeConfig;
 import modej.model.mode.ModeParams;

@@ -1,5 +1,6 @@
-package modej.model.adapt;
+package modej.model.mode;
 
+import modej.model.method.AdaptedModel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
