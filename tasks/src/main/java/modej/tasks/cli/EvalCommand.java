@@ -27,7 +27,9 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compare adapted models and the frozen backbone on each domain's held-out split.",
                 "Reports next-token accuracy, loss, perplexity and bits per byte (on the split train uses),",
-                "retention on English, parameter, FLOP and training costs, and gate use."})
+                "retention on English, parameter, FLOP and training costs, and gate use.",
+                "Give the --validation that train was given; eval never holds out more than the backbone's",
+                "pretraining did, so that no evaluated text was pretrained on."})
 final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--backbone", required = true, paramLabel = "FILE",
@@ -43,16 +45,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--english", paramLabel = "NAME",
             description = "The domain retention is measured on (default: 'english' if there is such a domain, else none).")
     String english;
-    @Option(names = "--batch", defaultValue = "8", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
-    int batch;
-    @Option(names = "--seq", description = "Tokens per sequence (default: the backbone's context).")
-    Integer seq;
-    @Option(names = "--eval-batches", defaultValue = "16", description = "Batches per domain at most (default: ${DEFAULT-VALUE}).")
-    int evalBatches;
-    @Option(names = "--validation", defaultValue = "0.1",
-            description = "Held-out fraction of each domain, by content hash; as given to train; never more than the "
-                    + "backbone's pretraining held out (default: ${DEFAULT-VALUE}).")
-    double validation;
+    @Mixin
+    BatchOptions batchOptions;
+    @Mixin
+    EvaluationOptions evaluation = new EvaluationOptions().withEvalBatches(16).withValidation(0.1);
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the full result as JSON.")
     Path json;
     @Mixin
@@ -60,6 +56,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        int batch = batchOptions.batch, evalBatches = evaluation.evalBatches;
+        double validation = evaluation.validation;
         if (batch < 1 || evalBatches < 1) {
             throw new UserError("--batch and --eval-batches must be >= 1, got " + batch + " and " + evalBatches);
         }
@@ -77,7 +75,7 @@ final class EvalCommand implements Callable<Integer> {
         } catch (CheckpointException e) {
             throw new UserError("--backbone: " + e.getMessage(), e);
         }
-        int seqLen = seq != null ? seq : base.config().context();
+        int seqLen = batchOptions.seq(base.config().context());
         if (seqLen < 1 || seqLen > base.config().context()) {
             throw new UserError("--seq must be in [1, " + base.config().context() + "] (the backbone's context), got " + seqLen);
         }

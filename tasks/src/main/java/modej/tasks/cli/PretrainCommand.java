@@ -15,14 +15,12 @@ import modej.model.gpt.DecodeRunner;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptDecoder;
 import modej.model.gpt.GptParams;
-import modej.model.param.AdamWSettings;
 import modej.model.tokenizer.ByteTokenizer;
 import modej.model.tokenizer.Gpt2Tokenizer;
 import modej.model.tokenizer.Tokenizer;
 import modej.model.tokenizer.Tokenizers;
 import modej.tasks.data.Corpus;
 import modej.tasks.generate.TextSampler;
-import modej.tasks.train.LearningRate;
 import modej.tasks.train.MemoryPlan;
 import modej.tasks.train.OutputLock;
 import modej.tasks.train.Pretrainer;
@@ -43,50 +41,16 @@ final class PretrainCommand implements Callable<Integer> {
                     + "zip:FILE?ext=.java, or a built-in corpus fetched by Maven: wordnet (WordNet 3.1 glosses, "
                     + "alias english), code or math?count=20000&seed=0; see train --help (default: ${DEFAULT-VALUE}).")
     String corpus;
-    @Option(names = "--preset", defaultValue = "tiny", description = "Model size: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
-            completionCandidates = Presets.class)
-    String preset;
-    @Option(names = "--tokenizer", paramLabel = "NAME", description = "bytes (256 ids) or gpt2 (GPT-2's BPE, "
-            + "r50k_base, 50,257 ids); sets the vocabulary (default: gpt2 for the gpt2* presets, else bytes; "
-            + "with --resume the checkpoint's).")
-    String tokenizer;
-    @Option(names = "--layers", description = "Override the preset's layers.")
-    Integer layers;
-    @Option(names = "--width", description = "Override the preset's width.")
-    Integer width;
-    @Option(names = "--heads", description = "Override the preset's heads.")
-    Integer heads;
-    @Option(names = "--context", description = "Override the preset's context length.")
-    Integer context;
-    @Option(names = "--batch", defaultValue = "8", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
-    int batch;
-    @Option(names = "--seq", description = "Tokens per sequence (default: the context length).")
-    Integer seq;
-    @Option(names = "--steps", defaultValue = "1500", description = "Training steps (default: ${DEFAULT-VALUE}).")
-    int steps;
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    float lr;
-    @Option(names = "--min-lr", defaultValue = "1e-4", description = "Learning rate at the end of the cosine decay (default: ${DEFAULT-VALUE}).")
-    float minLr;
-    @Option(names = "--warmup-steps", defaultValue = "50", description = "Linear warm-up steps (default: ${DEFAULT-VALUE}).")
-    int warmupSteps;
-    @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW weight decay on matrices (default: ${DEFAULT-VALUE}).")
-    float weightDecay;
-    @Option(names = "--eval-every", defaultValue = "500", description = "Validate every N steps; 0 = only at the end (default: ${DEFAULT-VALUE}).")
-    int evalEvery;
-    @Option(names = "--eval-batches", defaultValue = "8", description = "Validation batches (default: ${DEFAULT-VALUE}).")
-    int evalBatches;
-    @Option(names = "--checkpoint-every", defaultValue = "250", description = "Save every N steps; 0 = only at the end (default: ${DEFAULT-VALUE}).")
-    int checkpointEvery;
-    @Option(names = "--validation", defaultValue = "0.05", description = "Fraction of documents held out, by content hash (default: ${DEFAULT-VALUE}).")
-    double validation;
-    @Option(names = "--seed", defaultValue = "1337", description = "Seed for weights and batches (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    ModelShapeOptions shape;
+    @Mixin
+    BatchOptions batchOptions;
+    @Mixin
+    TrainingOptions training = new TrainingOptions().withSteps(1500).withWarmupSteps(50).withEvalEvery(500).withCheckpointEvery(250);
+    @Mixin
+    EvaluationOptions evaluation = new EvaluationOptions().withValidation(0.05);
     @Option(names = "--out", defaultValue = "runs/pretrain", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
-    @Option(names = "--grad-clip", defaultValue = "0", paramLabel = "NORM",
-            description = "Scale the gradients down when their global L2 norm exceeds NORM, e.g. 1.0; 0 = off (default: ${DEFAULT-VALUE}).")
-    float gradClip;
     @Option(names = "--resume", description = "Continue from OUT/checkpoint.safetensors; the other options must be those of the original run (checked).")
     boolean resume;
     @Option(names = "--force", description = "Start a new run even if OUT already holds a checkpoint (it is replaced).")
@@ -96,14 +60,6 @@ final class PretrainCommand implements Callable<Integer> {
     @Mixin
     BackendOptions backendOptions;
 
-    /** Preset names for --help. */
-    static final class Presets implements Iterable<String> {
-        @Override
-        public java.util.Iterator<String> iterator() {
-            return GptConfig.PRESETS.keySet().stream().sorted().iterator();
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
         // 1. options, and the model they ask for
@@ -111,25 +67,23 @@ final class PretrainCommand implements Callable<Integer> {
             throw new UserError("--resume and --force exclude each other: --resume continues the run in " + out
                     + ", --force starts a new one over it");
         }
-        GptConfig base = GptConfig.preset(preset);
+        GptConfig base = shape.preset();
         Path checkpoint = out.resolve("checkpoint.safetensors");
         Tokenizer tok = chosenTokenizer(base, checkpoint);
-        GptConfig asked = new GptConfig(tok.vocabSize(), context != null ? context : base.context(),
-                layers != null ? layers : base.layers(), heads != null ? heads : base.heads(),
-                width != null ? width : base.width(), base.tiedHead());
-        int seqLen = seq != null ? seq : asked.context();
+        GptConfig asked = shape.config(base, tok.vocabSize());
+        int seqLen = batchOptions.seq(asked.context());
         if (seqLen > asked.context()) {
             throw new UserError("--seq " + seqLen + " exceeds the context length " + asked.context());
         }
-        Pretrainer.Settings settings = new Pretrainer.Settings(batch, seqLen, steps,
-                new LearningRate(lr, minLr, warmupSteps, steps),
-                new AdamWSettings(AdamWSettings.DEFAULT.beta1(), AdamWSettings.DEFAULT.beta2(), AdamWSettings.DEFAULT.eps(), weightDecay),
-                evalEvery, evalBatches, checkpointEvery, seed, gradClip);
+        Pretrainer.Settings settings = new Pretrainer.Settings(
+                training.settings(batchOptions.batch, seqLen, evaluation.evalBatches), training.checkpointEvery);
         backendOptions.threads(); // checks --threads
+        double validation = evaluation.validation;
         if (!(validation > 0 && validation < 1)) {
             throw new UserError("--validation must be in (0, 1), got " + validation);
         }
         // 2. memory: refuse what cannot fit before allocating anything
+        int batch = batchOptions.batch;
         MemoryPlan.require(asked, batch, seqLen, MemoryPlan.pretrainBytes(asked, batch, seqLen),
                 "--batch, --seq, --layers or --width");
         // 3. the output: locked (which creates the folder and proves it writable), and not a finished run
@@ -141,16 +95,16 @@ final class PretrainCommand implements Callable<Integer> {
                 throw new UserError(checkpoint + " exists: continue that run with --resume (and its options), "
                         + "or pass --force to start a new one over it");
             }
-            return train(asked, settings, checkpoint, tok);
+            return train(asked, settings, validation, checkpoint, tok);
         }
     }
 
-    private int train(GptConfig asked, Pretrainer.Settings settings, Path checkpoint, Tokenizer tok) throws Exception {
+    private int train(GptConfig asked, Pretrainer.Settings settings, double validation, Path checkpoint, Tokenizer tok) throws Exception {
         // 4. the data
         Corpus.Tokens data = Corpus.load(corpus, validation, tok);
-        if (data.validation().length < settings.seq() + 1) {
+        if (data.validation().length < settings.training().seq() + 1) {
             throw new UserError("corpus " + corpus + ": the validation split has " + data.validation().length
-                    + " tokens, fewer than one sequence (" + (settings.seq() + 1) + "); raise --validation or use a larger corpus");
+                    + " tokens, fewer than one sequence (" + (settings.training().seq() + 1) + "); raise --validation or use a larger corpus");
         }
         Map<String, String> provenance = new LinkedHashMap<>(data.metadata(corpus));
         provenance.put(Tokenizers.METADATA_KEY, tok.name());
@@ -166,15 +120,15 @@ final class PretrainCommand implements Callable<Integer> {
             startStep = Integer.parseInt(loaded.metadata().getOrDefault("modej.step", "0"));
             System.err.printf("resuming %s at step %d%n", checkpoint, startStep);
         } else {
-            params = new GptParams(asked).init(seed).makeTrainable();
+            params = new GptParams(asked).init(training.seed).makeTrainable();
         }
         GptConfig config = params.config();
         System.err.println(data.describe(corpus));
         System.err.printf("model: %s, %,d parameters, %s tokenizer; %s; graph buffers about %.1f MiB%n", config,
                 config.parameterCount(), tok.name(), config.memoryEstimate(),
-                MemoryPlan.pretrainBytes(config, settings.batch(), settings.seq()) / 1048576.0);
-        if (gradClip > 0) {
-            System.err.printf("gradients clipped at global norm %s%n", gradClip);
+                MemoryPlan.pretrainBytes(config, settings.training().batch(), settings.training().seq()) / 1048576.0);
+        if (training.gradClip > 0) {
+            System.err.printf("gradients clipped at global norm %s%n", training.gradClip);
         }
         try (Backend backend = backendOptions.backend()) {
             Pretrainer trainer = new Pretrainer(params, settings, backend, data.train(), data.validation(), checkpoint, provenance);
@@ -188,7 +142,7 @@ final class PretrainCommand implements Callable<Integer> {
             System.out.println("checkpoint: " + checkpoint);
             if (sampleTokens > 0 && !StopOnInterrupt.stopping()) {
                 DecodeRunner one = new DecodeRunner(new GptDecoder(params, null, 1), backend);
-                String text = new TextSampler(one, tok).sample("The ", sampleTokens, 0.8f, 40, seed);
+                String text = new TextSampler(one, tok).sample("The ", sampleTokens, 0.8f, 40, training.seed);
                 System.out.println("sample: " + text.replace('\n', ' '));
             }
             if (backendOptions.profile) {
@@ -224,11 +178,11 @@ final class PretrainCommand implements Callable<Integer> {
      * {@code --tokenizer} is an error); otherwise GPT-2's BPE for the GPT-2 presets and bytes for the rest.
      */
     private Tokenizer chosenTokenizer(GptConfig preset, Path checkpoint) {
-        Tokenizer asked = tokenizer == null ? null : Tokenizers.byName(tokenizer);
+        Tokenizer asked = shape.tokenizer == null ? null : Tokenizers.byName(shape.tokenizer);
         if (resume && Files.exists(checkpoint)) {
             Tokenizer saved = Tokenizers.of(GptCheckpoint.metadata(checkpoint));
             if (asked != null && !asked.name().equals(saved.name())) {
-                throw new UserError("--tokenizer " + tokenizer + ": the checkpoint was trained with " + saved.name());
+                throw new UserError("--tokenizer " + shape.tokenizer + ": the checkpoint was trained with " + saved.name());
             }
             return saved;
         }

@@ -23,16 +23,15 @@ import modej.model.gpt.Runner;
 import modej.model.mode.GateConfig;
 import modej.model.mode.ModeConfig;
 import modej.model.mode.ModeParams;
-import modej.model.param.AdamWSettings;
 import modej.model.param.Slab;
 import modej.model.tokenizer.Tokenizers;
 import modej.tasks.train.Adaptation;
 import modej.tasks.train.RunState;
+import modej.tasks.train.TrainingSettings;
 import modej.tasks.data.Batches;
 import modej.tasks.data.BatchSampler;
 import modej.tasks.data.DomainData;
 import modej.tasks.data.MixedBatches;
-import modej.tasks.train.LearningRate;
 import modej.tasks.train.MemoryPlan;
 import modej.tasks.train.OutputLock;
 import modej.tasks.train.Validation;
@@ -49,7 +48,10 @@ import picocli.CommandLine.Option;
                 "  full          full fine-tuning of the backbone on mixed data",
                 "  lora          LoRA adapters (--rank, --alpha, --targets) on mixed data",
                 "  lora-matched  LoRA whose rank matches a MoDE configuration's trainable parameters",
-                "Every method gets the same budget: --steps × --batch × --seq tokens."})
+                "Every method gets the same budget: --steps × --batch × --seq tokens.",
+                "--eval-every validates on the first --data domain (mode-expert: --domain); at the end a mixed",
+                "method is validated on every domain. The run's state (--checkpoint-every, --stop-after, Ctrl-C)",
+                "is saved to OUT.resume, and deleted when the run finishes and saves OUT."})
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--method", required = true, description = "mode-expert, mode-compose, full, lora or lora-matched.")
@@ -103,39 +105,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--match-experts", defaultValue = "2",
             description = "lora-matched: match MoDE with this many experts (and --blocks, --expert-layers, stage 2 trains all) (default: ${DEFAULT-VALUE}).")
     int matchExperts;
-    @Option(names = "--steps", defaultValue = "300", description = "Training steps (default: ${DEFAULT-VALUE}).")
-    int steps;
-    @Option(names = "--batch", defaultValue = "8", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
-    int batch;
-    @Option(names = "--seq", description = "Tokens per sequence (default: the backbone's context).")
-    Integer seq;
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    float lr;
-    @Option(names = "--min-lr", defaultValue = "1e-4", description = "Final learning rate (default: ${DEFAULT-VALUE}).")
-    float minLr;
-    @Option(names = "--warmup-steps", defaultValue = "30", description = "Warm-up steps (default: ${DEFAULT-VALUE}).")
-    int warmupSteps;
-    @Option(names = "--eval-every", defaultValue = "0", description = "Validate every N steps on the first --data domain "
-            + "(mode-expert: --domain); 0 = only at the end, where a mixed method is validated on every domain (default: ${DEFAULT-VALUE}).")
-    int evalEvery;
-    @Option(names = "--eval-batches", defaultValue = "8", description = "Validation batches (default: ${DEFAULT-VALUE}).")
-    int evalBatches;
-    @Option(names = "--validation", defaultValue = "0.1", description = "Held-out fraction of each domain, by content hash (default: ${DEFAULT-VALUE}).")
-    double validation;
-    @Option(names = "--seed", defaultValue = "1337", description = "Seed for new weights and batches (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    BatchOptions batchOptions;
+    @Mixin
+    TrainingOptions training = new TrainingOptions().withSteps(300).withWarmupSteps(30).withEvalEvery(0).withCheckpointEvery(0);
+    @Mixin
+    EvaluationOptions evaluation = new EvaluationOptions().withEvalBatches(8).withValidation(0.1);
     @Option(names = "--out", description = "Output checkpoint (default: runs/<method>[-<domain>].safetensors).")
     Path out;
-    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N",
-            description = "Save the run's state (trainable weights, AdamW moments, step) to OUT.resume every N steps; "
-                    + "0 = only when stopped. Ctrl-C always saves it at the end of the step (default: ${DEFAULT-VALUE}).")
-    int checkpointEvery;
     @Option(names = "--stop-after", paramLabel = "STEP",
             description = "Stop after this step as if interrupted, saving OUT.resume (e.g. to split a run over time-limited jobs).")
     Integer stopAfter;
-    @Option(names = "--grad-clip", defaultValue = "0", paramLabel = "NORM",
-            description = "Scale the gradients down when their global L2 norm exceeds NORM, e.g. 1.0; 0 = off (default: ${DEFAULT-VALUE}).")
-    float gradClip;
     @Option(names = "--resume", description = "Continue the stopped run in OUT.resume; the other options must be "
             + "those of the stopped run (checked).")
     boolean resume;
@@ -170,13 +150,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         GptCheckpoint.Loaded loaded = GptCheckpoint.load(backbone, false);
         GptParams base = loaded.params();
-        int seqLen = seq != null ? seq : base.config().context();
+        int seqLen = batchOptions.seq(base.config().context());
+        int batch = batchOptions.batch;
+        long seed = training.seed;
         if (seqLen > base.config().context()) {
             throw new UserError("--seq " + seqLen + " exceeds the backbone's context length " + base.config().context());
         }
-        Adaptation.Settings s = new Adaptation.Settings(batch, seqLen, steps, new LearningRate(lr, minLr, warmupSteps, steps),
-                AdamWSettings.DEFAULT, evalEvery, evalBatches, seed, gradClip);
-        DomainData domains = DomainData.load(data, validation, loaded.tokenizer());
+        TrainingSettings s = training.settings(batch, seqLen, evaluation.evalBatches);
+        DomainData domains = DomainData.load(data, evaluation.validation, loaded.tokenizer());
         AdaptedModel model = build(base);
         int extraLayers = model instanceof ModeModel m
                 ? m.params().config().experts().size() * m.params().config().blocks() * m.params().config().layersPerExpertBlock() : 0;
@@ -199,6 +180,7 @@ final class TrainCommand implements Callable<Integer> {
         provenance.putAll(domains.metadata());
         provenance.put("modej.train.method_options", methodOptions());
         provenance.put("modej.java", Runtime.version().toString());
+        int checkpointEvery = training.checkpointEvery;
         if (checkpointEvery < 0) {
             throw new UserError("--checkpoint-every must be >= 0, got " + checkpointEvery);
         }
@@ -211,8 +193,8 @@ final class TrainCommand implements Callable<Integer> {
         domains.describe().forEach(System.err::println);
         System.err.printf("%s: %,d parameters, %,d trainable, %,d active per token%n", method, counts.total(),
                 counts.trainable(), counts.activePerToken());
-        if (gradClip > 0) {
-            System.err.printf("%s: gradients clipped at global norm %s%n", method, gradClip);
+        if (s.gradClip() > 0) {
+            System.err.printf("%s: gradients clipped at global norm %s%n", method, s.gradClip());
         }
         try (Backend be = backendOptions.backend()) {
             Adaptation.Outcome o = StopOnInterrupt.run(state::requestStop, () -> Adaptation.train(model, s, be, batches, held,
@@ -244,7 +226,7 @@ final class TrainCommand implements Callable<Integer> {
      * With --resume, the stopped run's state, checked against this run's options and data and
      * restored into {@code model}; without, null, after making sure no stopped run would be lost.
      */
-    private RunState.Saved resumeFrom(RunState state, Map<String, String> provenance, Adaptation.Settings s, AdaptedModel model) {
+    private RunState.Saved resumeFrom(RunState state, Map<String, String> provenance, TrainingSettings s, AdaptedModel model) {
         boolean saved = Files.exists(state.file());
         if (!resume) {
             if (saved) {
@@ -293,6 +275,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** A mixed method's held-out loss and accuracy on each domain, after training. */
     private void validateEveryDomain(AdaptedModel model, DomainData domains, int seqLen, Backend be) {
+        int batch = batchOptions.batch;
         Runner eval = new Runner(model.graphs(batch, seqLen), be, null);
         for (String d : domains.names()) {
             int[] held = domains.get(d).validation();
@@ -301,7 +284,7 @@ final class TrainCommand implements Callable<Integer> {
                         d, held.length, seqLen + 1);
                 continue;
             }
-            Validation.Result r = Validation.run(eval, held, batch, seqLen, evalBatches);
+            Validation.Result r = Validation.run(eval, held, batch, seqLen, evaluation.evalBatches);
             System.out.printf("validation (%s): loss %.4f, accuracy %.4f%n", d, r.loss(), r.accuracy());
         }
     }
@@ -313,23 +296,23 @@ final class TrainCommand implements Callable<Integer> {
         }
         return switch (method) {
             case "full" -> new BackboneModel(base, true);
-            case "lora" -> new LoraModel("lora", base, new LoraParams(base.config(), rank, alpha, Set.copyOf(targets), seed));
+            case "lora" -> new LoraModel("lora", base, new LoraParams(base.config(), rank, alpha, Set.copyOf(targets), training.seed));
             case "lora-matched" -> {
                 ModeConfig shape = new ModeConfig(blocks, expertLayers, names(matchExperts), gate, "random");
-                ModeModel reference = new ModeModel("mode-compose", new ModeParams(base, shape, seed), true, true);
+                ModeModel reference = new ModeModel("mode-compose", new ModeParams(base, shape, training.seed), true, true);
                 long mode = reference.counts().trainable();
                 int r = LoraModel.matchedRank(base.config(), Set.copyOf(targets), mode);
                 long loraCount = LoraParams.parameterCount(base.config(), r, Set.copyOf(targets));
                 System.err.printf("lora-matched: MoDE (%d experts, %d blocks, %d layers each) trains %,d parameters; "
                         + "LoRA rank %d trains %,d%n", matchExperts, blocks, expertLayers, mode, r, loraCount);
-                yield new LoraModel("lora-matched", base, new LoraParams(base.config(), r, alpha, Set.copyOf(targets), seed));
+                yield new LoraModel("lora-matched", base, new LoraParams(base.config(), r, alpha, Set.copyOf(targets), training.seed));
             }
             case "mode-expert" -> {
                 if (domain == null) {
                     throw new UserError("--method mode-expert needs --domain NAME");
                 }
                 ModeConfig cfg = new ModeConfig(blocks, expertLayers, List.of(domain), gate, init);
-                ModeModel expert = new ModeModel("mode-expert", new ModeParams(base, cfg, seed), true, true);
+                ModeModel expert = new ModeModel("mode-expert", new ModeParams(base, cfg, training.seed), true, true);
                 expert.params().gate().learningRateScale(gateLrScale);
                 yield expert;
             }
@@ -375,7 +358,7 @@ final class TrainCommand implements Callable<Integer> {
             gates.put(loaded.name(), loaded.gate());
         }
         ModeConfig cfg = new ModeConfig(first.blocks(), first.layersPerExpertBlock(), List.copyOf(slabs.keySet()), gate, first.init());
-        ModeParams params = new ModeParams(base, cfg, slabs, seed);
+        ModeParams params = new ModeParams(base, cfg, slabs, training.seed);
         if (gateInit.equals("stage1")) {
             params.composeGate(gates);
         }

@@ -21,6 +21,7 @@ import modej.tasks.data.Corpus;
 import modej.tasks.train.LearningRate;
 import modej.tasks.train.MemoryPlan;
 import modej.tasks.train.Pretrainer;
+import modej.tasks.train.TrainingSettings;
 import modej.tasks.train.TrainingLoop;
 
 /**
@@ -80,10 +81,10 @@ final class BackboneSource {
         log.println("backbone: " + corpus.describe(p.corpus()));
         log.printf(Locale.ROOT, "backbone: pretraining %d layers, width %d, %d heads, context %d on %s (%,d training tokens) "
                 + "for %d steps%n", p.layers(), p.width(), p.heads(), p.context(), p.corpus(), corpus.train().length, p.steps());
-        Pretrainer.Settings settings = new Pretrainer.Settings(p.batch(), p.seq(), p.steps(),
+        Pretrainer.Settings settings = new Pretrainer.Settings(new TrainingSettings(p.batch(), p.seq(), p.steps(),
                 new LearningRate(p.lr(), p.minLr(), p.warmupSteps(), p.steps()),
                 new AdamWSettings(AdamWSettings.DEFAULT.beta1(), AdamWSettings.DEFAULT.beta2(), AdamWSettings.DEFAULT.eps(),
-                        p.weightDecay()), 0, p.evalBatches(), p.checkpointEvery(), p.seed(), 0f);
+                        p.weightDecay()), 0, p.evalBatches(), p.seed(), 0f), p.checkpointEvery());
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put(SPEC_KEY, wanted);
         provenance.putAll(corpus.metadata(p.corpus()));

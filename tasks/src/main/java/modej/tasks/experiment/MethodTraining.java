@@ -36,6 +36,7 @@ import modej.tasks.data.DomainData;
 import modej.tasks.data.WeightedBatches;
 import modej.tasks.train.LearningRate;
 import modej.tasks.train.LossCurve;
+import modej.tasks.train.TrainingSettings;
 
 /**
  * Trains one method for one seed within the experiment's budget, on a fresh copy of the backbone.
@@ -198,7 +199,7 @@ final class MethodTraining {
         int warmup = (int) Math.round((double) b.warmupSteps() * steps / b.steps());
         AdamWSettings adamw = new AdamWSettings(AdamWSettings.DEFAULT.beta1(), AdamWSettings.DEFAULT.beta2(),
                 AdamWSettings.DEFAULT.eps(), b.weightDecay());
-        Adaptation.Settings s = new Adaptation.Settings(b.batch(), b.seq(), steps,
+        TrainingSettings s = new TrainingSettings(b.batch(), b.seq(), steps,
                 new LearningRate(lr, Math.min(b.minLr(), lr), warmup, steps), adamw, 0, 1, seed, b.clipNorm());
         LossCurve losses = new LossCurve(steps, config.evaluation().lossEvery());
         Map<String, String> provenance = new LinkedHashMap<>();

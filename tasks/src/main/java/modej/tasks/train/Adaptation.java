@@ -10,12 +10,8 @@ import java.util.Map;
 import modej.engine.device.Backend;
 import modej.model.method.AdaptedModel;
 import modej.model.gpt.Runner;
-import modej.model.param.AdamWSettings;
 import modej.model.param.ParameterCounts;
 import modej.tasks.data.Batches;
-import modej.tasks.train.LearningRate;
-import modej.tasks.train.TrainingLoop;
-import modej.tasks.train.Validation;
 
 /**
  * Trains an adapted model for a token budget and saves what it trained, with the costs of the run
@@ -23,20 +19,6 @@ import modej.tasks.train.Validation;
  * {@code eval} can report them beside the metrics.
  */
 public final class Adaptation {
-
-    /**
-     * Budget and optimiser settings shared by every method in a comparison.
-     *
-     * @param gradClip largest global L2 norm of the gradients (larger ones are scaled down); 0 = no clipping
-     */
-    public record Settings(int batch, int seq, int steps, LearningRate lr, AdamWSettings adamw, int evalEvery,
-                           int evalBatches, long seed, float gradClip) {
-        public Settings {
-            if (!(gradClip >= 0) || Float.isInfinite(gradClip)) {
-                throw new IllegalArgumentException("grad-clip must be a finite number >= 0 (0 = off), got " + gradClip);
-            }
-        }
-    }
 
     /**
      * What a run cost and how it ended.
@@ -60,30 +42,30 @@ public final class Adaptation {
      * Trains on {@code batches}, validates on {@code validation} (if not null), saves to
      * {@code out} with {@code provenance} and the run's costs.
      */
-    public static Outcome train(AdaptedModel model, Settings s, Backend backend, Batches batches, int[] validation,
+    public static Outcome train(AdaptedModel model, TrainingSettings s, Backend backend, Batches batches, int[] validation,
                                 Path out, Map<String, String> provenance, PrintStream log) throws IOException {
         return train(model, s, backend, batches, validation, out, provenance, log, (step, loss) -> { });
     }
 
     /**
-     * As {@link #train(AdaptedModel, Settings, Backend, Batches, int[], Path, Map, PrintStream)}, with
+     * As {@link #train(AdaptedModel, TrainingSettings, Backend, Batches, int[], Path, Map, PrintStream)}, with
      * {@code listener} called after every step (e.g. a {@link modej.tasks.train.LossCurve}); no
      * validation runs when {@code validation} is null.
      */
-    public static Outcome train(AdaptedModel model, Settings s, Backend backend, Batches batches, int[] validation,
+    public static Outcome train(AdaptedModel model, TrainingSettings s, Backend backend, Batches batches, int[] validation,
                                 Path out, Map<String, String> provenance, PrintStream log,
                                 TrainingLoop.StepListener listener) throws IOException {
         return train(model, s, backend, batches, validation, out, provenance, log, listener, null, null);
     }
 
     /**
-     * As {@link #train(AdaptedModel, Settings, Backend, Batches, int[], Path, Map, PrintStream, TrainingLoop.StepListener)},
+     * As {@link #train(AdaptedModel, TrainingSettings, Backend, Batches, int[], Path, Map, PrintStream, TrainingLoop.StepListener)},
      * keeping the run's state in {@code state} (null: none) so that a stopped run can continue, and
      * continuing the run {@code resumed} saved (null: a new run; its slabs must already be restored
      * into {@code model}). A stopped run saves its state instead of the model and returns an
      * outcome that is not {@link Outcome#finished()}.
      */
-    public static Outcome train(AdaptedModel model, Settings s, Backend backend, Batches batches, int[] validation,
+    public static Outcome train(AdaptedModel model, TrainingSettings s, Backend backend, Batches batches, int[] validation,
                                 Path out, Map<String, String> provenance, PrintStream log,
                                 TrainingLoop.StepListener listener, RunState state, RunState.Saved resumed)
             throws IOException {

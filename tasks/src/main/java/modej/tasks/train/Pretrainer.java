@@ -11,7 +11,6 @@ import modej.engine.device.Backend;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.gpt.GptParams;
 import modej.model.gpt.Runner;
-import modej.model.param.AdamWSettings;
 import modej.tasks.data.BatchSampler;
 
 /**
@@ -22,22 +21,27 @@ import modej.tasks.data.BatchSampler;
 public final class Pretrainer {
 
     /**
-     * The run's settings; saved into every checkpoint.
-     *
-     * @param gradClip largest global L2 norm of the gradients (larger ones are scaled down); 0 = no clipping
+     * A pretraining run's settings: the loop's, and how often a checkpoint is written (0 = only at
+     * the end and when stopped). Saved into every checkpoint as {@code modej.settings}.
      */
-    public record Settings(int batch, int seq, int steps, LearningRate lr, AdamWSettings adamw,
-                           int evalEvery, int evalBatches, int checkpointEvery, long seed, float gradClip) {
+    public record Settings(TrainingSettings training, int checkpointEvery) {
         public Settings {
-            if (batch < 1 || seq < 1 || steps < 1) {
-                throw new IllegalArgumentException("batch, seq and steps must be >= 1");
+            if (checkpointEvery < 0) {
+                throw new IllegalArgumentException("checkpoint-every must be >= 0, got " + checkpointEvery);
             }
-            if (evalEvery < 0 || evalBatches < 1 || checkpointEvery < 0) {
-                throw new IllegalArgumentException("eval-every and checkpoint-every must be >= 0, eval-batches >= 1");
-            }
-            if (!(gradClip >= 0) || Float.isInfinite(gradClip)) {
-                throw new IllegalArgumentException("--grad-clip must be a finite number >= 0 (0 = off), got " + gradClip);
-            }
+        }
+
+        /**
+         * The text saved as {@code modej.settings} and compared on {@code --resume}: that of the record
+         * with every field at the top level that this one replaced, so that checkpoints written before
+         * still resume. Do not change it.
+         */
+        @Override
+        public String toString() {
+            TrainingSettings t = training;
+            return "Settings[batch=" + t.batch() + ", seq=" + t.seq() + ", steps=" + t.steps() + ", lr=" + t.lr()
+                    + ", adamw=" + t.adamw() + ", evalEvery=" + t.evalEvery() + ", evalBatches=" + t.evalBatches()
+                    + ", checkpointEvery=" + checkpointEvery + ", seed=" + t.seed() + ", gradClip=" + t.gradClip() + "]";
         }
     }
 
@@ -78,16 +82,16 @@ public final class Pretrainer {
 
     /** Trains from {@code startStep} (0 fresh, the checkpoint's step on resume) to the end. */
     public TrainingLoop.Evaluation run(int startStep, PrintStream log) throws IOException {
-        return run(startStep, settings.steps(), log);
+        return run(startStep, settings.training().steps(), log);
     }
 
     /** As {@link #run(int, PrintStream)}, but saves and stops after {@code stopAfter} steps as if interrupted. */
     public TrainingLoop.Evaluation run(int startStep, int stopAfter, PrintStream log) throws IOException {
-        Settings s = settings;
+        TrainingSettings s = settings.training();
         runner = Runner.of(params, s.batch(), s.seq(), backend, s.adamw()).clipGradients(s.gradClip());
         Runner evalRunner = Runner.of(params, s.batch(), s.seq(), backend, null);
         BatchSampler sampler = new BatchSampler(trainTokens, s.batch(), s.seq(), s.seed());
-        loop = new TrainingLoop(runner, sampler, s.lr(), s.steps(), s.evalEvery(), s.checkpointEvery(),
+        loop = new TrainingLoop(runner, sampler, s.lr(), s.steps(), s.evalEvery(), settings.checkpointEvery(),
                 () -> Validation.run(evalRunner, validationTokens, s.batch(), s.seq(), s.evalBatches()), this::save);
         if (stopRequested) {
             loop.requestStop();
@@ -101,7 +105,7 @@ public final class Pretrainer {
         Map<String, String> meta = new LinkedHashMap<>(provenance);
         meta.put("modej.step", Integer.toString(step));
         meta.put("modej.sampler.position", Integer.toString(step));
-        meta.put("modej.sampler.seed", Long.toString(settings.seed()));
+        meta.put("modej.sampler.seed", Long.toString(settings.training().seed()));
         GptCheckpoint.save(checkpoint, params, meta, true);
     }
 }

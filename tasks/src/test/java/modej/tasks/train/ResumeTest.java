@@ -22,8 +22,8 @@ import modej.model.param.Slab;
 class ResumeTest {
 
     static final GptConfig CONFIG = new GptConfig(256, 16, 2, 2, 32, true);
-    static final Pretrainer.Settings SETTINGS = new Pretrainer.Settings(4, 16, 12,
-            new LearningRate(3e-3f, 3e-4f, 3, 12), AdamWSettings.DEFAULT, 5, 2, 4, 99, 0f);
+    static final Pretrainer.Settings SETTINGS = new Pretrainer.Settings(new TrainingSettings(4, 16, 12,
+            new LearningRate(3e-3f, 3e-4f, 3, 12), AdamWSettings.DEFAULT, 5, 2, 99, 0f), 4);
 
     static int[] text(long seed, int n) {
         SplittableRandom r = new SplittableRandom(seed);

@@ -143,8 +143,8 @@ class TwoDomainTest {
         return t;
     }
 
-    static Adaptation.Settings settings(int steps, long seed) {
-        return new Adaptation.Settings(BATCH, SEQ, steps, new LearningRate(LR, LR / 10, steps / 10, steps),
+    static TrainingSettings settings(int steps, long seed) {
+        return new TrainingSettings(BATCH, SEQ, steps, new LearningRate(LR, LR / 10, steps / 10, steps),
                 AdamWSettings.DEFAULT, 0, EVAL_BATCHES, seed, 0f);
     }
 
