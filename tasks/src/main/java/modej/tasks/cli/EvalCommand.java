@@ -28,8 +28,8 @@ import picocli.CommandLine.Option;
         description = {"Compare adapted models and the frozen backbone on each domain's held-out split.",
                 "Reports next-token accuracy, loss, perplexity and bits per byte (on the split train uses),",
                 "retention on English, parameter, FLOP and training costs, and gate use.",
-                "Give the --validation that train was given; eval never holds out more than the backbone's",
-                "pretraining did, so that no evaluated text was pretrained on."})
+                "--validation: as given to train; eval never holds out more than the",
+                "backbone's pretraining did, so that no evaluated text was pretrained on."})
 final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--backbone", required = true, paramLabel = "FILE",

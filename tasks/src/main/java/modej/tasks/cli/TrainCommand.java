@@ -49,9 +49,10 @@ import picocli.CommandLine.Option;
                 "  lora          LoRA adapters (--rank, --alpha, --targets) on mixed data",
                 "  lora-matched  LoRA whose rank matches a MoDE configuration's trainable parameters",
                 "Every method gets the same budget: --steps × --batch × --seq tokens.",
-                "--eval-every validates on the first --data domain (mode-expert: --domain); at the end a mixed",
-                "method is validated on every domain. The run's state (--checkpoint-every, --stop-after, Ctrl-C)",
-                "is saved to OUT.resume, and deleted when the run finishes and saves OUT."})
+                "--eval-every validates on the first --data domain (mode-expert: --domain);",
+                "at the end, a mixed method is validated on every domain.",
+                "The run's state (--checkpoint-every, --stop-after, Ctrl-C) is saved to",
+                "OUT.resume, and deleted when the run finishes and saves OUT."})
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--method", required = true, description = "mode-expert, mode-compose, full, lora or lora-matched.")

@@ -31,8 +31,8 @@ final class TrainingOptions {
     @Option(names = "--eval-every", paramLabel = "N", description = "Validate every N steps; 0 = only at the end (default: ${DEFAULT-VALUE}).")
     int evalEvery = 0;
     @Option(names = "--checkpoint-every", paramLabel = "N",
-            description = "Save the run's state (weights, AdamW moments, step) every N steps, to continue with --resume; "
-                    + "0 = only at the end. Ctrl-C also saves it, at the end of the step (default: ${DEFAULT-VALUE}).")
+            description = "Save the run's state (weights, AdamW moments, step) every N steps, for --resume; "
+                    + "0 = only when the run stops or ends. Ctrl-C saves it at the end of the step (default: ${DEFAULT-VALUE}).")
     int checkpointEvery = 0;
 
     TrainingOptions withSteps(int n) {
