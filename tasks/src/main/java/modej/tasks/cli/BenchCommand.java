@@ -29,7 +29,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code ./modej bench}: training and forward throughput, same flags and fields as torch_gpt.py. */
+/**
+ * {@code ./modej bench}: training and forward throughput, same flags and fields as torch_gpt.py.
+ * Its shape and batch flags are its own (not the shared mixins): they name a whole model with
+ * torch_gpt.py's defaults, {@code --seq} is also the context, {@code --steps} are timed steps at a
+ * constant {@code --lr}, and {@code --warmup} counts untimed steps, not the learning rate's warm-up.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time training steps (forward, backward, AdamW) and forward passes of a GPT on random tokens.",
                 "Flags and JSON fields match ../shared/bench/torch_gpt.py, for side-by-side runs."})
@@ -37,7 +42,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--layers", defaultValue = "4", description = "Transformer layers (default: ${DEFAULT-VALUE}).")
     int layers;
-    @Option(names = {"--width", "--dim"}, defaultValue = "128", description = "Width, as pretrain's --width (--dim: the older spelling, kept; default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--width", "--dim"}, defaultValue = "128", description = "Width, as pretrain's --width (--dim: the older spelling and torch_gpt.py's, kept for at least one release; default: ${DEFAULT-VALUE}).")
     int dim;
     @Option(names = "--heads", defaultValue = "4", description = "Attention heads (default: ${DEFAULT-VALUE}).")
     int heads;
