@@ -10,9 +10,9 @@ import java.util.Map;
 
 import modej.engine.graph.Buffer;
 import modej.engine.graph.Graph;
+import modej.engine.kernel.ExpertScale;
 import modej.engine.kernel.Gate;
 import modej.engine.kernel.Matmul;
-import modej.engine.kernel.Scale;
 import modej.model.gpt.LayerAdapter;
 import modej.model.gpt.Shape;
 import modej.model.gpt.TransformerLayer;
@@ -21,18 +21,19 @@ import modej.model.param.Slab;
 /**
  * MoE-LoRA recorded into the layers of one set of graphs (one batch shape). Per layer, after ln1:
  * router logits (rows, E) = ln1 · Wrᵀ, weights = softmax, top k renormalised ({@link Gate#forward}).
- * Per adapted projection and expert e: raw = inp · A_eᵀ (rows, r), u_e = scale · raw, h_e = g_e · u_e
- * (per row), out += h_e · B_eᵀ. Every expert computes on every token (an unchosen one is weighted 0):
- * the cost is dense whatever top k is. Backward mirrors it; the router's gradient collects each
- * projection's ∂L/∂g, plus the Switch balance loss, and flows on into ln1's gradient.
+ * Per adapted projection, all E experts at once (their A and B stacked, {@link MoeLoraParams}):
+ * raw (rows, E·r) = inp · Aᵀ, h = scale · g_e · raw in expert e's columns ({@link ExpertScale}),
+ * out += h · Bᵀ. Every expert computes on every token (an unchosen one is weighted 0): the cost is
+ * dense whatever top k is. Backward mirrors it; the router's gradient collects each projection's
+ * ∂L/∂g, plus the Switch balance loss, and flows on into ln1's gradient.
  */
 public final class MoeLoraLayers implements LayerAdapter.Factory {
 
     private final MoeLoraParams params;
     private final List<Layer> layers = new ArrayList<>();
     private final Buffer.F32 balanceCoef;
-    // scratch of (rows·r), shared by the layers of these graphs, which run one after another
-    private Buffer.F32 raw, dh, du, draw;
+    // backward scratch of (rows, E·r), shared by the layers of these graphs, which run one after another
+    private Buffer.F32 dh, draw;
 
     public MoeLoraLayers(MoeLoraParams params) {
         this.params = params;
@@ -42,13 +43,11 @@ public final class MoeLoraLayers implements LayerAdapter.Factory {
 
     @Override
     public LayerAdapter forLayer(int layer, String prefix, Shape shape) {
-        int n = shape.rows() * params.config().rank();
-        if (raw == null) {
-            raw = new Buffer.F32(prefix + ".moe_lora.raw", n);       // (rows, r)
-            dh = new Buffer.F32(prefix + ".moe_lora.dh", n);         // (rows, r)
-            du = new Buffer.F32(prefix + ".moe_lora.du", n);         // (rows, r)
-            draw = new Buffer.F32(prefix + ".moe_lora.draw", n);     // (rows, r)
-        } else if (raw.length() != n) {
+        int n = shape.rows() * params.config().experts() * params.config().rank();
+        if (dh == null) {
+            dh = new Buffer.F32(prefix + ".moe_lora.dh", n);         // (rows, E·r)
+            draw = new Buffer.F32(prefix + ".moe_lora.draw", n);     // (rows, E·r)
+        } else if (dh.length() != n) {
             throw new IllegalArgumentException("every MoE-LoRA layer of one set of graphs must have the same shape");
         }
         Layer l = new Layer(layer, prefix, shape.rows());
@@ -76,13 +75,13 @@ public final class MoeLoraLayers implements LayerAdapter.Factory {
         final int index, rows;
         final Buffer.F32 logits, probs, weights, stats, dlogits;
         final Map<String, Buffer.F32> dweights = new LinkedHashMap<>();     // per target: ∂L/∂g (rows, E)
-        final Map<String, List<Buffer.F32>> u = new LinkedHashMap<>(), h = new LinkedHashMap<>();
+        final Map<String, Buffer.F32> raw = new LinkedHashMap<>(), h = new LinkedHashMap<>();
 
         Layer(int index, String prefix, int rows) {
             this.index = index;
             this.rows = rows;
             MoeLoraConfig c = params.config();
-            int E = c.experts(), n = rows * c.rank();
+            int E = c.experts(), n = rows * E * c.rank();
             String p = prefix + ".moe_lora";
             logits = new Buffer.F32(p + ".logits", rows * E);     // (rows, E)
             probs = new Buffer.F32(p + ".probs", rows * E);       // (rows, E)
@@ -90,14 +89,9 @@ public final class MoeLoraLayers implements LayerAdapter.Factory {
             stats = new Buffer.F32(p + ".stats", 2 * E);          // (2, E): top-1 fraction, mean prob
             dlogits = new Buffer.F32(p + ".dlogits", rows * E);   // (rows, E)
             for (String t : c.targets().stream().sorted().toList()) {
-                dweights.put(t, new Buffer.F32(p + "." + t + ".dweights", rows * E));
-                List<Buffer.F32> us = new ArrayList<>(), hs = new ArrayList<>();
-                for (int e = 0; e < E; e++) {
-                    us.add(new Buffer.F32(p + "." + t + ".e" + e + ".u", n));   // (rows, r) = scale · inp·A_eᵀ
-                    hs.add(new Buffer.F32(p + "." + t + ".e" + e + ".h", n));   // (rows, r) = g_e · u_e
-                }
-                u.put(t, us);
-                h.put(t, hs);
+                dweights.put(t, new Buffer.F32(p + "." + t + ".dweights", rows * E));   // (rows, E)
+                raw.put(t, new Buffer.F32(p + "." + t + ".raw", n));                   // (rows, E·r) = inp · Aᵀ
+                h.put(t, new Buffer.F32(p + "." + t + ".h", n));                       // (rows, E·r), routed
             }
         }
 
@@ -121,19 +115,15 @@ public final class MoeLoraLayers implements LayerAdapter.Factory {
                 return;
             }
             MoeLoraConfig c = params.config();
-            int r = c.rank(), E = c.experts();
+            int E = c.experts(), er = E * c.rank();
             Buffer.F32 p = params.slab().params();
-            for (int e = 0; e < E; e++) {
-                String n = name + ".moe_lora.e" + e;
-                Buffer.F32 ue = u.get(target).get(e), he = h.get(target).get(e);
-                // raw = inp · A_eᵀ (rows, r); u_e = scale · raw; h_e = g_e · u_e; out += h_e · B_eᵀ
-                g.task(n + ".a", rows, Matmul::forward, raw, inp, p, i32(params.offsetA(index, target, e)), i32(-1),
-                        i32(C), i32(r));
-                g.task(n + ".scale", rows * r, Scale::forward, ue, raw, f32(c.scale()));
-                g.task(n + ".route", rows, Gate::mixForward, he, ue, weights, i32(e), i32(E), i32(r), i32(1), i32(0));
-                g.task(n + ".b", rows, Matmul::forwardAccumulate, out, he, p, i32(params.offsetB(index, target, e)),
-                        i32(r), i32(OC));
-            }
+            // raw (rows, E·r) = inp · Aᵀ; h = scale · g_e · raw per expert block; out += h · Bᵀ
+            g.task(name + ".moe_lora.a", rows, Matmul::forward, raw.get(target), inp, p, i32(params.offsetA(index, target)),
+                    i32(-1), i32(C), i32(er));
+            g.task(name + ".moe_lora.route", rows, ExpertScale::forward, h.get(target), raw.get(target), weights,
+                    f32(c.scale()), i32(E), i32(c.rank()));
+            g.task(name + ".moe_lora.b", rows, Matmul::forwardAccumulate, out, h.get(target), p,
+                    i32(params.offsetB(index, target)), i32(er), i32(OC));
         }
 
         @Override
@@ -143,35 +133,26 @@ public final class MoeLoraLayers implements LayerAdapter.Factory {
                 return;
             }
             MoeLoraConfig c = params.config();
-            int r = c.rank(), E = c.experts();
+            int E = c.experts(), er = E * c.rank();
             Slab s = params.slab();
             boolean train = s.trainable();
-            for (int e = 0; e < E; e++) {
-                String n = name + ".moe_lora.e" + e;
-                Buffer.F32 ue = u.get(target).get(e), he = h.get(target).get(e);
-                int a = params.offsetA(index, target, e), b = params.offsetB(index, target, e);
-                // out += h_e·B_eᵀ: dB_e += doutᵀ·h_e, dh = dout·B_e
-                if (train) {
-                    g.task(n + ".b.dparams", OC, Matmul::backwardParams, s.grads(), i32(b), i32(-1), dout, he,
-                            i32(rows), i32(r), i32(OC));
-                }
-                TransformerLayer.zero(g, n + ".dh.zero", dh);
-                g.task(n + ".b.dinp", rows, Matmul::backwardInput, dh, dout, s.params(), i32(b), i32(r), i32(OC));
-                // h_e = g_e·u_e: ∂g_e = Σ_k dh·u_e (written into column e), du = g_e·dh
-                g.task(n + ".route.dweights", rows, Gate::mixBackwardWeights, dweights.get(target), dh, ue, i32(e),
-                        i32(E), i32(r), i32(1));
-                TransformerLayer.zero(g, n + ".du.zero", du);
-                g.task(n + ".route.dinp", rows, Gate::mixBackwardInput, du, dh, weights, i32(e), i32(E), i32(r), i32(1));
-                // u_e = scale·raw: draw = scale·du
-                TransformerLayer.zero(g, n + ".draw.zero", draw);
-                g.task(n + ".scale.backward", rows * r, Scale::backward, draw, du, f32(c.scale()));
-                // raw = inp·A_eᵀ: dA_e += drawᵀ·inp, dinp += draw·A_e
-                if (train) {
-                    g.task(n + ".a.dparams", r, Matmul::backwardParams, s.grads(), i32(a), i32(-1), draw, inp,
-                            i32(rows), i32(C), i32(r));
-                }
-                g.task(n + ".a.dinp", rows, Matmul::backwardInput, dinp, draw, s.params(), i32(a), i32(C), i32(r));
+            int a = params.offsetA(index, target), b = params.offsetB(index, target);
+            // out += h·Bᵀ: dB += doutᵀ·h, dh = dout·B
+            if (train) {
+                g.task(name + ".moe_lora.b.dparams", OC, Matmul::backwardParams, s.grads(), i32(b), i32(-1), dout,
+                        h.get(target), i32(rows), i32(er), i32(OC));
             }
+            TransformerLayer.zero(g, name + ".moe_lora.dh.zero", dh);
+            g.task(name + ".moe_lora.b.dinp", rows, Matmul::backwardInput, dh, dout, s.params(), i32(b), i32(er), i32(OC));
+            // h = scale·g_e·raw: draw = scale·g_e·dh, ∂g_e = scale·Σ_k dh·raw (both written)
+            g.task(name + ".moe_lora.route.backward", rows, ExpertScale::backward, draw, dweights.get(target), dh,
+                    raw.get(target), weights, f32(c.scale()), i32(E), i32(c.rank()));
+            // raw = inp·Aᵀ: dA += drawᵀ·inp, dinp += draw·A
+            if (train) {
+                g.task(name + ".moe_lora.a.dparams", er, Matmul::backwardParams, s.grads(), i32(a), i32(-1), draw, inp,
+                        i32(rows), i32(C), i32(er));
+            }
+            g.task(name + ".moe_lora.a.dinp", rows, Matmul::backwardInput, dinp, draw, s.params(), i32(a), i32(C), i32(er));
         }
 
         @Override

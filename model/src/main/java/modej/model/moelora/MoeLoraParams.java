@@ -9,8 +9,10 @@ import modej.model.param.Slice;
 
 /**
  * MoE-LoRA's trainable weights for every layer of a backbone, in one slab named {@code moe_lora}:
- * per layer l the router {@code l<l>.router.weight} (E, C) and, per target and expert e,
- * {@code l<l>.<target>.e<e>.A} (r, in) and {@code l<l>.<target>.e<e>.B} (out, r). A and the router
+ * per layer l the router {@code l<l>.router.weight} (E, C) and, per target, every expert's A and B
+ * stacked: {@code l<l>.<target>.A} (E·r, in), rows e·r … e·r+r−1 expert e's A (r, in), and
+ * {@code l<l>.<target>.B} (out, E·r), columns e·r … e·r+r−1 expert e's B (out, r). Stacked, the E
+ * experts of a projection are two matmuls, not 2·E small ones. A and the router
  * start uniform in ±1/√in (as PyTorch's Linear and PEFT's LoRA), B at zero, so the model starts
  * equal to the backbone whatever the router does. The router must not start at zero: with top k
  * below E, ties would pick the same experts for every token, and the others would never train.
@@ -28,12 +30,10 @@ public final class MoeLoraParams {
         int C = backbone.width();
         for (int i = 0; i < backbone.layers(); i++) {
             l.add("l" + i + ".router.weight", false, config.experts(), C);                 // (E, C)
+            int er = config.experts() * config.rank();
             for (String t : config.targets().stream().sorted().toList()) {
-                for (int e = 0; e < config.experts(); e++) {
-                    String p = "l" + i + "." + t + ".e" + e;
-                    l.add(p + ".A", false, config.rank(), C * inWidth(t));                // (r, in)
-                    l.add(p + ".B", false, C * outWidth(t), config.rank());               // (out, r)
-                }
+                l.add("l" + i + "." + t + ".A", false, er, C * inWidth(t));               // (E·r, in)
+                l.add("l" + i + "." + t + ".B", false, C * outWidth(t), er);              // (out, E·r)
             }
         }
         this.slab = new Slab("moe_lora", l);
@@ -77,14 +77,14 @@ public final class MoeLoraParams {
         return slab.offset("l" + layer + ".router.weight");
     }
 
-    /** Offset of A (r, in) of expert e on target t of layer {@code layer}. */
-    public int offsetA(int layer, String target, int expert) {
-        return slab.offset("l" + layer + "." + target + ".e" + expert + ".A");
+    /** Offset of the stacked A (E·r, in) of target t of layer {@code layer}; expert e's A (r, in) starts e·r·in later. */
+    public int offsetA(int layer, String target) {
+        return slab.offset("l" + layer + "." + target + ".A");
     }
 
-    /** Offset of B (out, r) of expert e on target t of layer {@code layer}. */
-    public int offsetB(int layer, String target, int expert) {
-        return slab.offset("l" + layer + "." + target + ".e" + expert + ".B");
+    /** Offset of the stacked B (out, E·r) of target t of layer {@code layer}; expert e's B is its columns e·r … e·r+r−1. */
+    public int offsetB(int layer, String target) {
+        return slab.offset("l" + layer + "." + target + ".B");
     }
 
     public GptConfig backbone() {

@@ -94,19 +94,20 @@ final class ReferenceMoeLora {
             }
             float[] w = m.slab().params().data();
             int r = c.rank(), C = inp[0].length, OC = out[0].length;
-            for (int e = 0; e < c.experts(); e++) {
-                int a = m.offsetA(layer, target, e), b = m.offsetB(layer, target, e);
+            int E = c.experts(), a = m.offsetA(layer, target), b = m.offsetB(layer, target);
+            for (int e = 0; e < E; e++) {
+                // expert e: A_e = rows e·r … e·r+r−1 of A (E·r, in); B_e = columns e·r … e·r+r−1 of B (out, E·r)
                 for (int row = 0; row < inp.length; row++) {
                     double[] h = new double[r];
                     for (int k = 0; k < r; k++) {
                         for (int i = 0; i < C; i++) {
-                            h[k] += inp[row][i] * w[a + k * C + i];
+                            h[k] += inp[row][i] * w[a + (e * r + k) * C + i];
                         }
                     }
                     for (int o = 0; o < OC; o++) {
                         double s = 0;
                         for (int k = 0; k < r; k++) {
-                            s += h[k] * w[b + o * r + k];
+                            s += h[k] * w[b + o * E * r + e * r + k];
                         }
                         out[row][o] += c.scale() * g[row][e] * s;
                     }
