@@ -52,8 +52,8 @@ import picocli.CommandLine.Option;
                 "  full          full fine-tuning of the backbone on mixed data",
                 "  lora          LoRA adapters (--rank, --alpha, --targets) on mixed data",
                 "  lora-matched  LoRA whose rank matches a MoDE configuration's trainable parameters",
-                "  moe-lora      MoE-LoRA: --lora-experts LoRA experts per adapted projection, a top-k router per layer",
-                "                (--rank, --alpha, --targets, --top-k, --balance), on mixed data",
+                "  moe-lora      MoE-LoRA: LoRA experts per projection, a top-k router per layer",
+                "                (--lora-experts, --rank, --alpha, --targets, --top-k, --balance)",
                 "Every method gets the same budget: --steps × --batch × --seq tokens."})
 final class TrainCommand implements Callable<Integer> {
 
