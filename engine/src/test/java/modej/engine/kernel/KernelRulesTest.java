@@ -273,7 +273,7 @@ class KernelRulesTest {
         }
         // guard against a vacuous pass on the wrong or an empty directory
         for (String kernel : List.of("Matmul", "Embedding", "LayerNorm", "Attention", "Gelu", "Residual",
-                "CrossEntropy", "AdamW", "Gate", "Scale")) {
+                "CrossEntropy", "AdamW", "Gate", "Scale", "ExpertScale")) {
             assertTrue(scanned.contains(kernel), "kernel " + kernel + " was not scanned; scanned: " + scanned);
         }
         if (!violations.isEmpty()) {

@@ -27,9 +27,20 @@ public final class DecodeLayer {
      * @param lora the layer's LoRA adapters, or null
      */
     public DecodeLayer(String prefix, int batch, int context, int C, int NH, LoraSlot lora) {
+        this(prefix, batch, context, C, NH, lora, null);
+    }
+
+    /** With another adapter too, made by {@code adapters} for layer {@code layer} (both null for none). */
+    public DecodeLayer(String prefix, int batch, int context, int C, int NH, LoraSlot lora,
+                       LayerAdapter.Factory adapters, int layer) {
+        this(prefix, batch, context, C, NH, lora,
+                adapters == null ? null : adapters.forLayer(layer, prefix, new Shape(batch, 1, C, NH)));
+    }
+
+    private DecodeLayer(String prefix, int batch, int context, int C, int NH, LoraSlot lora, LayerAdapter adapter) {
         Shape rows = new Shape(batch, 1, C, NH);   // one row per sequence
         this.a = new TransformerLayer.Activations(prefix, rows, lora,
-                lora == null ? null : new TransformerLayer.Scratch(prefix + ".lora_scratch", rows));
+                lora == null ? null : new TransformerLayer.Scratch(prefix + ".lora_scratch", rows), adapter);
         this.cache = new KvCache(prefix, batch, context, C, NH);
         this.context = context;
     }
@@ -46,8 +57,11 @@ public final class DecodeLayer {
         // 1. ln1 = LayerNorm(x)
         g.task(name + ".ln1", batch, LayerNorm::forward, a.ln1, a.ln1Mean, a.ln1Rstd, x, p,
                 i32(w.offset("ln1.weight")), i32(w.offset("ln1.bias")), i32(C));
+        if (a.adapter != null) {
+            a.adapter.afterNorm(g, name, a.ln1);
+        }
         // 2. qkv = ln1 · Wqkvᵀ + b   (B,3C)
-        Projection.forward(g, name + ".qkv", w, "qkv", a.qkv, a.ln1, batch, C, 3 * C, a.lora, a.lora("qkv"));
+        TransformerLayer.project(g, name, w, "qkv", a.qkv, a.ln1, batch, C, 3 * C, a);
         // 3. cache this position's k and v; atty = softmax(q·kᵀ/√hs)·v over the cached positions
         g.task(name + ".kv_store", batch * C, CachedAttention::store, cache.keys, cache.values, a.qkv,
                 positions, i32(T), i32(C));
@@ -57,18 +71,18 @@ public final class DecodeLayer {
         g.task(name + ".attn.values", batch * C, CachedAttention::values, a.atty, cache.scores,
                 cache.values, positions, i32(T), i32(C), i32(NH));
         // 4. attn_proj = atty · Wprojᵀ + b
-        Projection.forward(g, name + ".attn_proj", w, "attn_proj", a.attProj, a.atty, batch, C, C, a.lora, a.lora("attn_proj"));
+        TransformerLayer.project(g, name, w, "attn_proj", a.attProj, a.atty, batch, C, C, a);
         // 5. res2 = x + attn_proj
         g.task(name + ".res2", batch * C, Residual::forward, a.res2, x, a.attProj);
         // 6. ln2 = LayerNorm(res2)
         g.task(name + ".ln2", batch, LayerNorm::forward, a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, p,
                 i32(w.offset("ln2.weight")), i32(w.offset("ln2.bias")), i32(C));
         // 7. fch = ln2 · Wfcᵀ + b   (B,4C)
-        Projection.forward(g, name + ".fc", w, "fc", a.fch, a.ln2, batch, C, 4 * C, a.lora, a.lora("fc"));
+        TransformerLayer.project(g, name, w, "fc", a.fch, a.ln2, batch, C, 4 * C, a);
         // 8. fch_gelu = GELU(fch)
         g.task(name + ".gelu", batch * 4 * C, Gelu::forward, a.fchGelu, a.fch);
         // 9. fc_proj = fch_gelu · Wfcprojᵀ + b
-        Projection.forward(g, name + ".fc_proj", w, "fc_proj", a.fcProj, a.fchGelu, batch, 4 * C, C, a.lora, a.lora("fc_proj"));
+        TransformerLayer.project(g, name, w, "fc_proj", a.fcProj, a.fchGelu, batch, 4 * C, C, a);
         // 10. out = res2 + fc_proj
         g.task(name + ".res3", batch * C, Residual::forward, a.out, a.res2, a.fcProj);
     }

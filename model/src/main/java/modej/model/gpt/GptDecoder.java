@@ -20,6 +20,7 @@ public final class GptDecoder implements LmDecoder {
 
     private final GptParams params;
     private final LoraParams lora;
+    private final LayerAdapter.Factory adapters;
     private final int batch;
     private final LmEnds ends;
     private final Buffer.I32 positions;
@@ -27,9 +28,15 @@ public final class GptDecoder implements LmDecoder {
 
     /** @param lora adapters on the layers' projections, or null */
     public GptDecoder(GptParams params, LoraParams lora, int batch) {
+        this(params, lora, null, batch);
+    }
+
+    /** @param adapters makes each layer's other adapter (e.g. MoE-LoRA), or null */
+    public GptDecoder(GptParams params, LoraParams lora, LayerAdapter.Factory adapters, int batch) {
         GptConfig c = params.config();
         this.params = params;
         this.lora = lora;
+        this.adapters = adapters;
         this.batch = batch;
         this.ends = new LmEnds(params, new Shape(batch, 1, c.width(), c.heads()));   // one row per sequence
         this.positions = new Buffer.I32("positions", batch);                         // (B)
@@ -41,7 +48,7 @@ public final class GptDecoder implements LmDecoder {
         Buffer.F32 x = ends.encoded;
         for (int l = 0; l < c.layers(); l++) {
             DecodeLayer layer = new DecodeLayer("l" + l, batch, c.context(), c.width(), c.heads(),
-                    lora == null ? null : lora.slot(l));
+                    lora == null ? null : lora.slot(l), adapters, l);
             layer.forward(step, "l" + l, LayerSlot.of(params.layer(l)), x, positions, batch, c.width(), c.heads());
             x = layer.out();
         }
@@ -71,6 +78,9 @@ public final class GptDecoder implements LmDecoder {
         List<Slab> all = new ArrayList<>(params.slabs());
         if (lora != null) {
             all.add(lora.slab());
+        }
+        if (adapters != null) {
+            all.addAll(adapters.slabs());
         }
         return all;
     }

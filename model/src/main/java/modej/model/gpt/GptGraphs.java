@@ -17,6 +17,7 @@ public final class GptGraphs implements LmGraphs {
 
     private final GptParams params;
     private final LoraParams lora;
+    private final LayerAdapter.Factory adapters;
     private final LmEnds ends;
     private final Buffer.F32 dres;
     private final List<TransformerLayer.Activations> acts = new ArrayList<>();
@@ -29,18 +30,25 @@ public final class GptGraphs implements LmGraphs {
 
     /** @param lora adapters on the layers' projections, or null */
     public GptGraphs(GptParams params, LoraParams lora, int batch, int seq) {
+        this(params, lora, null, batch, seq);
+    }
+
+    /** @param adapters makes each layer's other adapter (e.g. MoE-LoRA), or null */
+    public GptGraphs(GptParams params, LoraParams lora, LayerAdapter.Factory adapters, int batch, int seq) {
         GptConfig c = params.config();
         if (seq > c.context()) {
             throw new IllegalArgumentException("seq " + seq + " exceeds the model's context " + c.context());
         }
         this.params = params;
         this.lora = lora;
+        this.adapters = adapters;
         Shape shape = new Shape(batch, seq, c.width(), c.heads());
         this.ends = new LmEnds(params, shape);
         this.dres = new Buffer.F32("dres", shape.rows() * c.width());
         this.scratch = new TransformerLayer.Scratch("backbone", shape);
         for (int l = 0; l < c.layers(); l++) {
-            acts.add(new TransformerLayer.Activations("l" + l, shape, lora == null ? null : lora.slot(l), scratch));
+            acts.add(new TransformerLayer.Activations("l" + l, shape, lora == null ? null : lora.slot(l), scratch,
+                    adapters == null ? null : adapters.forLayer(l, "l" + l, shape)));
         }
         forward = recordForward();
         backward = recordBackward();
@@ -87,6 +95,9 @@ public final class GptGraphs implements LmGraphs {
         List<Slab> all = new ArrayList<>(params.slabs());
         if (lora != null) {
             all.add(lora.slab());
+        }
+        if (adapters != null) {
+            all.addAll(adapters.slabs());
         }
         return all;
     }

@@ -101,6 +101,7 @@ public final class TransformerLayer {
         public final Buffer.F32 out;
         final LoraSlot lora;
         final Map<String, Projection.LoraBuffers> loraBuffers = new HashMap<>();
+        final LayerAdapter adapter;
 
         public Activations(String prefix, Shape s) {
             this(prefix, s, null, null);
@@ -108,6 +109,12 @@ public final class TransformerLayer {
 
         /** With LoRA adapters (null for none), whose backward scratch lives in {@code scratch}. */
         public Activations(String prefix, Shape s, LoraSlot lora, Scratch scratch) {
+            this(prefix, s, lora, scratch, null);
+        }
+
+        /** With LoRA adapters and another {@link LayerAdapter} (either null for none). */
+        public Activations(String prefix, Shape s, LoraSlot lora, Scratch scratch, LayerAdapter adapter) {
+            this.adapter = adapter;
             int bt = s.rows(), C = s.width();
             ln1 = new Buffer.F32(prefix + ".ln1", bt * C);                    // (B,T,C)
             ln1Mean = new Buffer.F32(prefix + ".ln1_mean", bt);               // (B,T)
@@ -175,24 +182,27 @@ public final class TransformerLayer {
         // 1. ln1 = LayerNorm(x)
         g.task(name + ".ln1", bt, LayerNorm::forward, a.ln1, a.ln1Mean, a.ln1Rstd, x, p,
                 i32(w.offset("ln1.weight")), i32(w.offset("ln1.bias")), i32(C));
+        if (a.adapter != null) {
+            a.adapter.afterNorm(g, name, a.ln1);
+        }
         // 2. qkv = ln1 · Wqkvᵀ + b
-        Projection.forward(g, name + ".qkv", w, "qkv", a.qkv, a.ln1, bt, C, 3 * C, a.lora, a.lora("qkv"));
+        project(g, name, w, "qkv", a.qkv, a.ln1, bt, C, 3 * C, a);
         // 3. atty = causal softmax(q·kᵀ/√hs)·v per head
         g.task(name + ".attn", s.batch() * NH * T, Attention::forward, a.atty, a.att, a.qkv,
                 i32(s.seq()), i32(s.width()), i32(s.heads()));
         // 4. attn_proj = atty · Wprojᵀ + b
-        Projection.forward(g, name + ".attn_proj", w, "attn_proj", a.attProj, a.atty, bt, C, C, a.lora, a.lora("attn_proj"));
+        project(g, name, w, "attn_proj", a.attProj, a.atty, bt, C, C, a);
         // 5. res2 = x + attn_proj
         g.task(name + ".res2", bt * C, Residual::forward, a.res2, x, a.attProj);
         // 6. ln2 = LayerNorm(res2)
         g.task(name + ".ln2", bt, LayerNorm::forward, a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, p,
                 i32(w.offset("ln2.weight")), i32(w.offset("ln2.bias")), i32(C));
         // 7. fch = ln2 · Wfcᵀ + b   (B,T,4C)
-        Projection.forward(g, name + ".fc", w, "fc", a.fch, a.ln2, bt, C, 4 * C, a.lora, a.lora("fc"));
+        project(g, name, w, "fc", a.fch, a.ln2, bt, C, 4 * C, a);
         // 8. fch_gelu = GELU(fch)
         g.task(name + ".gelu", bt * 4 * C, Gelu::forward, a.fchGelu, a.fch);
         // 9. fc_proj = fch_gelu · Wfcprojᵀ + b
-        Projection.forward(g, name + ".fc_proj", w, "fc_proj", a.fcProj, a.fchGelu, bt, 4 * C, C, a.lora, a.lora("fc_proj"));
+        project(g, name, w, "fc_proj", a.fcProj, a.fchGelu, bt, 4 * C, C, a);
         // 10. out = res2 + fc_proj
         g.task(name + ".res3", bt * C, Residual::forward, a.out, a.res2, a.fcProj);
     }
@@ -209,12 +219,12 @@ public final class TransformerLayer {
         boolean train = w.trainable();
         // 10. out = res2 + fc_proj: ∂fc_proj = dres and ∂res2 = dres (dres is kept and accumulated into)
         // 9. fc_proj
-        Projection.backward(g, name + ".fc_proj", w, "fc_proj", d.dfchGelu, dres, a.fchGelu, bt, 4 * C, C, a.lora, a.lora("fc_proj"));
+        projectBackward(g, name, w, "fc_proj", d.dfchGelu, dres, a.fchGelu, bt, 4 * C, C, a);
         // 8. GELU
         zero(g, name + ".dfch.zero", d.dfch);
         g.task(name + ".gelu.backward", bt * 4 * C, Gelu::backward, d.dfch, a.fch, d.dfchGelu);
         // 7. fc
-        Projection.backward(g, name + ".fc", w, "fc", d.dln2, d.dfch, a.ln2, bt, C, 4 * C, a.lora, a.lora("fc"));
+        projectBackward(g, name, w, "fc", d.dln2, d.dfch, a.ln2, bt, C, 4 * C, a);
         // 6. ln2: dres (= ∂res2) += LN2ᵀ·dln2
         if (train) {
             g.task(name + ".ln2.dparams", C, LayerNorm::backwardParams, w.slab().grads(),
@@ -225,7 +235,7 @@ public final class TransformerLayer {
                 a.ln2Rstd, p, i32(w.offset("ln2.weight")), i32(C));
         // 5. res2 = x + attn_proj: ∂attn_proj = dres, ∂x = dres (kept in place)
         // 4. attn_proj
-        Projection.backward(g, name + ".attn_proj", w, "attn_proj", d.datty, dres, a.atty, bt, C, C, a.lora, a.lora("attn_proj"));
+        projectBackward(g, name, w, "attn_proj", d.datty, dres, a.atty, bt, C, C, a);
         // 3. attention
         int rows = s.batch() * NH * T;
         g.task(name + ".attn.dscores", rows, Attention::backwardScores, d.dpreatt, d.datty, a.att, a.qkv,
@@ -234,7 +244,10 @@ public final class TransformerLayer {
         g.task(name + ".attn.dinp", rows, Attention::backwardInput, d.dqkv, d.dpreatt, a.att, a.qkv, d.datty,
                 i32(s.seq()), i32(s.width()), i32(s.heads()));
         // 2. qkv
-        Projection.backward(g, name + ".qkv", w, "qkv", d.dln1, d.dqkv, a.ln1, bt, C, 3 * C, a.lora, a.lora("qkv"));
+        projectBackward(g, name, w, "qkv", d.dln1, d.dqkv, a.ln1, bt, C, 3 * C, a);
+        if (a.adapter != null) {
+            a.adapter.afterNormBackward(g, name, a.ln1, d.dln1);
+        }
         // 1. ln1: dres (= ∂x) += LN1ᵀ·dln1
         if (train) {
             g.task(name + ".ln1.dparams", C, LayerNorm::backwardParams, w.slab().grads(),
@@ -243,6 +256,24 @@ public final class TransformerLayer {
         }
         g.task(name + ".ln1.dinp", bt, LayerNorm::backwardInput, dres, d.dln1, x, a.ln1Mean, a.ln1Rstd,
                 p, i32(w.offset("ln1.weight")), i32(C));
+    }
+
+    /** Records projection {@code target}: its matmul (with LoRA), then the layer's adapter, if any. */
+    static void project(Graph g, String name, LayerSlot w, String target, Buffer.F32 out, Buffer.F32 inp, int rows,
+                        int C, int OC, Activations a) {
+        Projection.forward(g, name + "." + target, w, target, out, inp, rows, C, OC, a.lora, a.lora(target));
+        if (a.adapter != null) {
+            a.adapter.project(g, name + "." + target, target, out, inp, rows, C, OC);
+        }
+    }
+
+    /** The backward of {@link #project}: the matmul's (which zeroes dinp first), then the adapter's. */
+    static void projectBackward(Graph g, String name, LayerSlot w, String target, Buffer.F32 dinp, Buffer.F32 dout,
+                                Buffer.F32 inp, int rows, int C, int OC, Activations a) {
+        Projection.backward(g, name + "." + target, w, target, dinp, dout, inp, rows, C, OC, a.lora, a.lora(target));
+        if (a.adapter != null) {
+            a.adapter.projectBackward(g, name + "." + target, target, dinp, dout, inp, rows, C, OC);
+        }
     }
 
     /** Records {@code b = 0}. */

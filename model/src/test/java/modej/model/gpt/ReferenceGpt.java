@@ -77,12 +77,30 @@ public final class ReferenceGpt {
         return total / n;
     }
 
+    /**
+     * What a method adds to a layer besides LoRA, in the reference: it sees ln1 first, then adds to
+     * each projection's output (e.g. MoE-LoRA's router and routed experts).
+     */
+    public interface LayerExtra {
+        void normed(double[][] ln1);
+
+        void project(String target, double[][] inp, double[][] out);
+    }
+
     /** One transformer layer on x (B·T rows of C), with optional LoRA adapters. */
     public static double[][] block(LayerSlot l, LoraSlot lora, double[][] x, int B, int T, int NH) {
+        return block(l, lora, null, x, B, T, NH);
+    }
+
+    /** One transformer layer on x (B·T rows of C), with optional LoRA adapters and {@code extra} (null for none). */
+    public static double[][] block(LayerSlot l, LoraSlot lora, LayerExtra extra, double[][] x, int B, int T, int NH) {
         int C = x[0].length;
         float[] w = l.slab().params().data();
         double[][] ln1 = layerNorm(x, w, l.offset("ln1.weight"), l.offset("ln1.bias"));
-        double[][] qkv = project(ln1, w, l, "qkv", 3 * C, lora);
+        if (extra != null) {
+            extra.normed(ln1);
+        }
+        double[][] qkv = project(ln1, w, l, "qkv", 3 * C, lora, extra);
         int hs = C / NH;
         double[][] y = new double[B * T][C];
         for (int b = 0; b < B; b++) {
@@ -111,21 +129,25 @@ public final class ReferenceGpt {
                 }
             }
         }
-        double[][] res2 = add(x, project(y, w, l, "attn_proj", C, lora));
+        double[][] res2 = add(x, project(y, w, l, "attn_proj", C, lora, extra));
         double[][] ln2 = layerNorm(res2, w, l.offset("ln2.weight"), l.offset("ln2.bias"));
-        double[][] fc = project(ln2, w, l, "fc", 4 * C, lora);
+        double[][] fc = project(ln2, w, l, "fc", 4 * C, lora, extra);
         for (double[] row : fc) {
             for (int i = 0; i < row.length; i++) {
                 double v = row[i];
                 row[i] = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
             }
         }
-        return add(res2, project(fc, w, l, "fc_proj", C, lora));
+        return add(res2, project(fc, w, l, "fc_proj", C, lora, extra));
     }
 
     /** x·Wᵀ + b, plus scale·(x·Aᵀ)·Bᵀ when LoRA adapts this target. */
-    private static double[][] project(double[][] x, float[] w, LayerSlot l, String target, int OC, LoraSlot lora) {
+    private static double[][] project(double[][] x, float[] w, LayerSlot l, String target, int OC, LoraSlot lora,
+                                      LayerExtra extra) {
         double[][] out = linear(x, w, l.offset(target + ".weight"), l.offset(target + ".bias"), OC);
+        if (extra != null) {
+            extra.project(target, x, out);
+        }
         if (lora != null && lora.adapts(target)) {
             float[] p = lora.slab().params().data();
             int r = lora.rank(), C = x[0].length, a = lora.offsetA(target), b = lora.offsetB(target);

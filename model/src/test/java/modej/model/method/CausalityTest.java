@@ -2,6 +2,9 @@ package modej.model.method;
 
 import modej.model.lora.LoraModel;
 import modej.model.mode.ModeModel;
+import modej.model.moelora.MoeLoraConfig;
+import modej.model.moelora.MoeLoraModel;
+import modej.model.moelora.MoeLoraParams;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -46,6 +49,10 @@ class CausalityTest {
                 model("frozen backbone", bb -> new BackboneModel(bb, false)),
                 model("full fine-tuning", bb -> new BackboneModel(bb, true)),
                 model("lora", bb -> new LoraModel("lora", bb, new LoraParams(CONFIG, 4, 8, Set.of("qkv", "attn_proj", "fc", "fc_proj"), 3))),
+                model("moe-lora top-2 + balance", bb -> new MoeLoraModel(bb, new MoeLoraParams(CONFIG,
+                        new MoeLoraConfig(4, 2, 4f, Set.of("qkv", "attn_proj", "fc", "fc_proj"), 2, 0.1f), 3))),
+                model("moe-lora dense, fc only", bb -> new MoeLoraModel(bb, new MoeLoraParams(CONFIG,
+                        new MoeLoraConfig(3, 2, 4f, Set.of("fc"), 0, 0f), 3))),
                 model("mode-expert (stage 1)", bb -> mode(bb, List.of("code"), GateConfig.DEFAULT)),
                 model("mode dense", bb -> mode(bb, List.of("a", "b"), GateConfig.DEFAULT)),
                 model("mode top-1", bb -> mode(bb, List.of("a", "b"), new GateConfig(1, 1f, false, 0f))),

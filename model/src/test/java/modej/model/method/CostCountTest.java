@@ -2,6 +2,9 @@ package modej.model.method;
 
 import modej.model.mode.ModeModel;
 import modej.model.lora.LoraModel;
+import modej.model.moelora.MoeLoraConfig;
+import modej.model.moelora.MoeLoraModel;
+import modej.model.moelora.MoeLoraParams;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
@@ -52,6 +55,10 @@ class CostCountTest {
             all.add(model("full" + v, c, bb -> new BackboneModel(bb, true)));
             all.add(model("lora" + v, c, bb -> new LoraModel("lora", bb, new LoraParams(c, 4, 8, TARGETS, 3))));
             all.add(model("lora qkv only" + v, c, bb -> new LoraModel("lora", bb, new LoraParams(c, 2, 8, Set.of("qkv"), 3))));
+            all.add(model("moe-lora top-2" + v, c, bb -> new MoeLoraModel(bb, new MoeLoraParams(c,
+                    new MoeLoraConfig(4, 2, 8, TARGETS, 2, 0.01f), 3))));
+            all.add(model("moe-lora dense, qkv and fc_proj" + v, c, bb -> new MoeLoraModel(bb, new MoeLoraParams(c,
+                    new MoeLoraConfig(3, 3, 8, Set.of("qkv", "fc_proj"), 0, 0f), 3))));
             all.add(model("mode-expert" + v, c, bb -> mode(bb, List.of("a"), GateConfig.DEFAULT, 2, 1, true)));
             all.add(model("mode dense" + v, c, bb -> mode(bb, List.of("a", "b"), GateConfig.DEFAULT, 2, 1, true)));
             all.add(model("mode top-1" + v, c, bb -> mode(bb, List.of("a", "b", "c"), new GateConfig(1, 1f, false, 0f), 2, 1, true)));

@@ -19,6 +19,9 @@ import modej.model.method.AdaptedModel;
 import modej.model.method.BackboneModel;
 import modej.model.lora.LoraModel;
 import modej.model.mode.ModeModel;
+import modej.model.moelora.MoeLoraConfig;
+import modej.model.moelora.MoeLoraModel;
+import modej.model.moelora.MoeLoraParams;
 import modej.model.gpt.DecodeRunner;
 import modej.model.gpt.GptConfig;
 import modej.model.gpt.GptParams;
@@ -62,6 +65,12 @@ class DecodeTest {
                 randomise(lora.slab(), 3, 0.3);
                 yield new LoraModel("lora", backbone, lora);
             }
+            case "moe-lora", "moe-lora-dense" -> {
+                MoeLoraParams m = new MoeLoraParams(CFG, new MoeLoraConfig(3, 2, 4f, Set.of("qkv", "attn_proj", "fc", "fc_proj"),
+                        kind.equals("moe-lora") ? 2 : 0, 0.01f), 2);
+                randomise(m.slab(), 3, 0.3);
+                yield new MoeLoraModel(backbone, m);
+            }
             default -> {
                 boolean seq = kind.startsWith("mode-sequence");
                 int topK = kind.endsWith("top1") ? 1 : 0;
@@ -99,7 +108,7 @@ class DecodeTest {
      * 1e-4·(1 + |logit|).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"backbone", "full", "lora", "mode-token", "mode-sequence", "mode-top1", "mode-sequence-top1"})
+    @ValueSource(strings = {"backbone", "full", "lora", "moe-lora", "moe-lora-dense", "mode-token", "mode-sequence", "mode-top1", "mode-sequence-top1"})
     void cachedLogitsEqualTheFullForwardAtEveryPosition(String kind) {
         AdaptedModel m = model(kind);
         int T = CFG.context(), V = CFG.vocab();
@@ -163,7 +172,7 @@ class DecodeTest {
 
     /** Greedy generation: the argmax of the full forward on the text so far, and of the cached step, pick the same tokens. */
     @ParameterizedTest
-    @ValueSource(strings = {"backbone", "lora", "mode-token", "mode-sequence-top1"})
+    @ValueSource(strings = {"backbone", "lora", "moe-lora", "mode-token", "mode-sequence-top1"})
     void greedyGenerationPicksTheSameTokensBothWays(String kind) {
         AdaptedModel m = model(kind);
         int T = CFG.context(), V = CFG.vocab(), prompt = 3;

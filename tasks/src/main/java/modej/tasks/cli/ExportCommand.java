@@ -62,7 +62,7 @@ final class ExportCommand implements Callable<Integer> {
             what = meta.getOrDefault("modej.method", "backbone");
         } else {
             throw new UserError("--checkpoint " + checkpoint + ": not a backbone, full fine-tuning or LoRA checkpoint "
-                    + "(a MoDE model's experts and gates have no place in GPT-2's layout)");
+                    + "(a MoDE model's experts and gates, and a MoE-LoRA model's routed experts, have no place in GPT-2's layout)");
         }
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("modej.export.from", checkpoint.toString());

@@ -15,6 +15,9 @@ import modej.model.method.AdaptedModel;
 import modej.model.method.BackboneModel;
 import modej.model.lora.LoraModel;
 import modej.model.mode.ModeModel;
+import modej.model.moelora.MoeLoraConfig;
+import modej.model.moelora.MoeLoraModel;
+import modej.model.moelora.MoeLoraParams;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.ModeCheckpoint;
 import modej.model.gpt.GptParams;
@@ -41,13 +44,15 @@ import picocli.CommandLine.Option;
 
 /** {@code ./modej train --method …}: adapt a frozen backbone to domains, by one method. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Adapt a frozen, pretrained backbone to domains by one method (MoDE stages, full, LoRA).",
+        description = {"Adapt a frozen, pretrained backbone to domains by one method (MoDE stages, full, LoRA, MoE-LoRA).",
                 "Methods:",
                 "  mode-expert   MoDE stage 1: one expert and its gate on one domain (--domain)",
                 "  mode-compose  MoDE stage 2: stage-1 experts (--expert NAME=FILE), fresh gate (or --gate-init stage1), mixed data",
                 "  full          full fine-tuning of the backbone on mixed data",
                 "  lora          LoRA adapters (--rank, --alpha, --targets) on mixed data",
                 "  lora-matched  LoRA whose rank matches a MoDE configuration's trainable parameters",
+                "  moe-lora      MoE-LoRA: LoRA experts per projection, a top-k router per layer",
+                "                (--lora-experts, --rank, --alpha, --targets, --top-k, --balance)",
                 "Every method gets the same budget: --steps × --batch × --seq tokens.",
                 "--eval-every validates on the first --data domain (mode-expert: --domain);",
                 "at the end, a mixed method is validated on every domain.",
@@ -55,7 +60,7 @@ import picocli.CommandLine.Option;
                 "OUT.resume, and deleted when the run finishes and saves OUT."})
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--method", required = true, description = "mode-expert, mode-compose, full, lora or lora-matched.")
+    @Option(names = "--method", required = true, description = "mode-expert, mode-compose, full, lora, lora-matched or moe-lora.")
     String method;
     @Option(names = "--backbone", required = true, description = "Backbone checkpoint (from ./modej pretrain).")
     Path backbone;
@@ -79,15 +84,16 @@ final class TrainCommand implements Callable<Integer> {
     int expertLayers;
     @Option(names = "--init", defaultValue = "copy:last", description = "Expert init: random, copy:first, copy:last or copy:i,j (default: ${DEFAULT-VALUE}).")
     String init;
-    @Option(names = "--top-k", defaultValue = "0", description = "Gate keeps the k largest weights; 0 = dense (default: ${DEFAULT-VALUE}).")
-    int topK;
+    @Option(names = "--top-k", description = "MoDE's gate or MoE-LoRA's router keeps the k largest weights, renormalised; "
+            + "0 = dense (default: 0 for MoDE, 2 for moe-lora).")
+    Integer topK;
     @Option(names = "--temperature", defaultValue = "1", description = "Gate softmax temperature (default: ${DEFAULT-VALUE}).")
     float temperature;
     @Option(names = "--sequence-gate", description = {"The gate at token t reads the mean of the block input over its sequence's",
             "tokens up to t (causal) instead of token t's input alone; it still decides per token."})
     boolean sequenceGate;
-    @Option(names = "--balance", defaultValue = "0", description = "Load-balancing loss coefficient (default: ${DEFAULT-VALUE}).")
-    float balance;
+    @Option(names = "--balance", description = "Load-balancing loss coefficient (default: 0 for MoDE, 0.01 for moe-lora).")
+    Float balance;
     @Option(names = "--gate-norm", description = {"The gate reads its input layer-normalised (per token, no affine parameters),",
             "so its logits do not scale with the size of the residual stream."})
     boolean gateNorm;
@@ -96,13 +102,16 @@ final class TrainCommand implements Callable<Integer> {
     String gateInit;
     @Option(names = "--gate-lr-scale", defaultValue = "1", description = "The gate trains at this multiple of --lr (default: ${DEFAULT-VALUE}).")
     float gateLrScale;
-    @Option(names = "--rank", defaultValue = "8", description = "lora: adapter rank (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rank", defaultValue = "8", description = "lora, moe-lora: adapter (expert) rank (default: ${DEFAULT-VALUE}).")
     int rank;
-    @Option(names = "--alpha", defaultValue = "16", description = "lora: scale = alpha / rank (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--alpha", defaultValue = "16", description = "lora, moe-lora: scale = alpha / rank (default: ${DEFAULT-VALUE}).")
     float alpha;
     @Option(names = "--targets", defaultValue = "qkv,attn_proj,fc,fc_proj", split = ",",
-            description = "lora: projections to adapt (default: ${DEFAULT-VALUE}).")
+            description = "lora, moe-lora: projections to adapt (default: ${DEFAULT-VALUE}).")
     List<String> targets;
+    @Option(names = "--lora-experts", defaultValue = "4",
+            description = "moe-lora: LoRA experts per adapted projection, E (default: ${DEFAULT-VALUE}).")
+    int loraExperts;
     @Option(names = "--match-experts", defaultValue = "2",
             description = "lora-matched: match MoDE with this many experts (and --blocks, --expert-layers, stage 2 trains all) (default: ${DEFAULT-VALUE}).")
     int matchExperts;
@@ -145,8 +154,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int train(Path file) throws Exception {
-        if ((method.equals("lora") && rank < 1) || (method.startsWith("mode") && (blocks < 1 || expertLayers < 1))) {
-            throw new UserError(method.equals("lora") ? "--rank must be >= 1, got " + rank
+        boolean adapters = method.equals("lora") || method.equals("moe-lora");
+        if ((adapters && rank < 1) || (method.startsWith("mode") && (blocks < 1 || expertLayers < 1))) {
+            throw new UserError(adapters ? "--rank must be >= 1, got " + rank
                     : "--blocks and --expert-layers must be >= 1, got " + blocks + " and " + expertLayers);
         }
         GptCheckpoint.Loaded loaded = GptCheckpoint.load(backbone, false);
@@ -266,8 +276,9 @@ final class TrainCommand implements Callable<Integer> {
                     "domain=%s experts=%s train=%s blocks=%d expertLayers=%d init=%s topK=%d temperature=%s sequenceGate=%s balance=%s"
                             + (gateNorm ? " gateNorm=true" : "") + (gateInit.equals("fresh") ? "" : " gateInit=" + gateInit)
                             + (gateLrScale == 1f ? "" : " gateLrScale=" + gateLrScale),
-                    domain, experts, trainWhat, blocks, expertLayers, init, topK, temperature, sequenceGate, balance);
+                    domain, experts, trainWhat, blocks, expertLayers, init, gateTopK(), temperature, sequenceGate, gateBalance());
             case "lora" -> "rank=" + rank + " alpha=" + alpha + " targets=" + targets;
+            case "moe-lora" -> moeLora().describe();
             case "lora-matched" -> "alpha=" + alpha + " targets=" + targets + " matchExperts=" + matchExperts + " blocks="
                     + blocks + " expertLayers=" + expertLayers;
             default -> "";
@@ -291,7 +302,10 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private AdaptedModel build(GptParams base) {
-        GateConfig gate = new GateConfig(topK, temperature, sequenceGate, balance, gateNorm);
+        if (method.equals("moe-lora")) {
+            return new MoeLoraModel(base, new MoeLoraParams(base.config(), moeLora(), training.seed));
+        }
+        GateConfig gate = new GateConfig(gateTopK(), temperature, sequenceGate, gateBalance(), gateNorm);
         if (!(gateLrScale > 0) || Float.isInfinite(gateLrScale)) {
             throw new UserError("--gate-lr-scale must be > 0, got " + gateLrScale);
         }
@@ -318,7 +332,8 @@ final class TrainCommand implements Callable<Integer> {
                 yield expert;
             }
             case "mode-compose" -> compose(base, gate);
-            default -> throw new UserError("unknown --method '" + method + "'; valid: mode-expert, mode-compose, full, lora, lora-matched");
+            default -> throw new UserError("unknown --method '" + method + "'; valid: mode-expert, mode-compose, full, lora, "
+                    + "lora-matched, moe-lora");
         };
     }
 
@@ -366,6 +381,25 @@ final class TrainCommand implements Callable<Integer> {
         ModeModel model = new ModeModel("mode-compose", params, trainWhat.equals("all"), true);
         params.gate().learningRateScale(gateLrScale);
         return model;
+    }
+
+    /** --top-k as given, else the method's default: 2 for moe-lora, 0 (dense) for MoDE. */
+    private int gateTopK() {
+        return topK != null ? topK : method.equals("moe-lora") ? 2 : 0;
+    }
+
+    /** --balance as given, else the method's default: 0.01 for moe-lora, 0 for MoDE. */
+    private float gateBalance() {
+        return balance != null ? balance : method.equals("moe-lora") ? 0.01f : 0f;
+    }
+
+    /** MoE-LoRA's shape from the options (its checks give one-line errors). */
+    private MoeLoraConfig moeLora() {
+        try {
+            return new MoeLoraConfig(loraExperts, rank, alpha, new LinkedHashSet<>(targets), gateTopK(), gateBalance());
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--method moe-lora: " + e.getMessage());
+        }
     }
 
     private static List<String> names(int n) {

@@ -12,13 +12,14 @@ import modej.engine.device.Backend;
 import modej.model.method.AdaptedModel;
 import modej.model.gpt.Runner;
 import modej.model.mode.ModeGraphs;
+import modej.model.moelora.MoeLoraGraphs;
 import modej.tasks.data.DomainData;
 import modej.tasks.train.Validation;
 
 /**
  * Measures models on the held-out split of every domain, each over the same windows
  * ({@link Validation}): metrics per domain, retention on the English domain relative to the frozen
- * backbone, costs, and for MoDE models how their gates mix the sources.
+ * backbone, costs, and for routed models (MoDE's gates, MoE-LoRA's routers) how they weight their sources.
  */
 public final class Evaluator {
 
@@ -73,15 +74,16 @@ public final class Evaluator {
         long t0 = System.nanoTime();
         Runner runner = new Runner(m.model().graphs(settings.batch(), settings.seq()), backend, null);
         ModeGraphs mode = runner.graphs() instanceof ModeGraphs g ? g : null;
+        MoeLoraGraphs moe = runner.graphs() instanceof MoeLoraGraphs g ? g : null;
         Map<String, EvalReport.Metrics> metrics = new LinkedHashMap<>();
         Map<String, List<EvalReport.GateBlock>> gates = new LinkedHashMap<>();
         for (String domain : data.names()) {
-            GateUsage usage = mode == null ? null : new GateUsage(mode, backend);
+            GateUsage usage = mode != null ? new GateUsage(mode, backend) : moe != null ? new GateUsage(moe, backend) : null;
             Validation.Result r = Validation.run(runner, data.get(domain).validation(), settings.batch(), settings.seq(),
                     settings.maxBatches(), usage == null ? targets -> { } : usage, data.tokenizer());
             metrics.put(domain, EvalReport.Metrics.of(r));
             if (usage != null) {
-                gates.put(domain, usage.blocks(sourceNames(mode)));
+                gates.put(domain, usage.blocks(mode != null ? sourceNames(mode) : expertNames(moe)));
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -97,6 +99,11 @@ public final class Evaluator {
         }
         EvalReport.Metrics a = model.get(e), f = frozen.get(e);
         return new EvalReport.Retention(e, a.accuracy() / f.accuracy(), a.loss() - f.loss());
+    }
+
+    /** MoE-LoRA's experts, e0 … e(E−1): the same in every layer and target. */
+    private static List<String> expertNames(MoeLoraGraphs g) {
+        return java.util.stream.IntStream.range(0, g.params().config().experts()).mapToObj(e -> "e" + e).toList();
     }
 
     private static List<String> sourceNames(ModeGraphs g) {

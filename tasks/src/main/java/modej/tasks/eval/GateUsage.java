@@ -6,17 +6,21 @@ import java.util.List;
 import modej.engine.device.Backend;
 import modej.engine.graph.Buffer;
 import modej.model.mode.ModeGraphs;
+import modej.model.moelora.MoeLoraGraphs;
 import modej.tasks.train.Validation;
 
 /**
- * Accumulates a MoDE model's gate weights over the tokens a validation run evaluates: after each
- * batch's forward pass, every block's weights (gateRows, sources) are read, and each gate row counts
- * once per token it decides that has a target (1 per token; {@link ModeGraphs#rowsPerGate} tokens
- * per decision in general). Padding rows, which have no target, are left out.
+ * Accumulates a routed model's gate weights over the tokens a validation run evaluates: a MoDE
+ * model's gate per block (sources: backbone and experts), or a MoE-LoRA model's router per layer
+ * (sources: its LoRA experts). After each batch's forward pass, every unit's weights (gateRows,
+ * sources) are read, and each gate row counts once per token it decides that has a target (1 per
+ * token; {@link ModeGraphs#rowsPerGate} tokens per decision in general). Padding rows, which have no
+ * target, are left out.
  */
 final class GateUsage implements Validation.BatchObserver {
 
-    private final ModeGraphs graphs;
+    private final List<Buffer.F32> weights;
+    private final int perGate;
     private final Backend backend;
     private final int blocks, sources;
     private final double[][] weightSums;   // (blocks, sources): Σ tokens · weight
@@ -24,17 +28,28 @@ final class GateUsage implements Validation.BatchObserver {
     private long tokens;
 
     GateUsage(ModeGraphs graphs, Backend backend) {
-        this.graphs = graphs;
+        this(java.util.stream.IntStream.range(0, graphs.params().config().blocks()).mapToObj(graphs::gateWeights).toList(),
+                graphs.params().config().sources(), graphs.rowsPerGate(), backend);
+    }
+
+    GateUsage(MoeLoraGraphs graphs, Backend backend) {
+        this(java.util.stream.IntStream.range(0, graphs.params().backbone().layers()).mapToObj(graphs::routerWeights).toList(),
+                graphs.params().config().experts(), 1, backend);
+    }
+
+    /** @param weights per unit (block or layer), its weights (gateRows, sources) after a forward */
+    private GateUsage(List<Buffer.F32> weights, int sources, int perGate, Backend backend) {
+        this.weights = weights;
+        this.perGate = perGate;
         this.backend = backend;
-        this.blocks = graphs.params().config().blocks();
-        this.sources = graphs.params().config().sources();
+        this.blocks = weights.size();
+        this.sources = sources;
         this.weightSums = new double[blocks][sources];
         this.entropySums = new double[blocks];
     }
 
     @Override
     public void afterForward(int[] targets) {
-        int perGate = graphs.rowsPerGate();
         int gateRows = targets.length / perGate;
         // 1. tokens with a target under each gate decision
         int[] counted = new int[gateRows];
@@ -46,7 +61,7 @@ final class GateUsage implements Validation.BatchObserver {
         }
         // 2. each block's weights, weighted by those counts
         for (int b = 0; b < blocks; b++) {
-            Buffer.F32 w = graphs.gateWeights(b);
+            Buffer.F32 w = weights.get(b);
             backend.toHost(w);
             float[] d = w.data();
             for (int g = 0; g < gateRows; g++) {
@@ -64,7 +79,7 @@ final class GateUsage implements Validation.BatchObserver {
         }
     }
 
-    /** Per block: mean weights, their entropy and the mean per-token entropy, with {@code names} as the sources. */
+    /** Per block (or layer): mean weights, their entropy and the mean per-token entropy, with {@code names} as the sources. */
     List<EvalReport.GateBlock> blocks(List<String> names) {
         List<EvalReport.GateBlock> out = new ArrayList<>();
         for (int b = 0; b < blocks; b++) {

@@ -14,37 +14,39 @@ import modej.model.lora.LoraSlot;
  * an error. Options left out get the defaults of {@code ./modej train}.
  *
  * @param name          label in reports and run folders ({@code runs/<name>-seed<k>})
- * @param method        {@code mode}, {@code full}, {@code lora}, {@code lora-matched} or {@code frozen}
+ * @param method        {@code mode}, {@code full}, {@code lora}, {@code lora-matched}, {@code moe-lora} or {@code frozen}
  * @param lr            peak learning rate (default: the budget's)
  * @param blocks        mode, lora-matched: MoDE blocks the backbone is split into (default 2)
  * @param expertLayers  mode, lora-matched: expert layers per block, k (default 1)
  * @param init          mode: expert init, random, copy:first, copy:last or copy:i,j (default copy:last)
- * @param topK          mode: gate keeps the k largest weights; 0 = dense (default 0)
+ * @param topK          mode: gate keeps the k largest weights; 0 = dense (default 0); moe-lora: the router's k (default 2)
  * @param temperature   mode: gate softmax temperature (default 1)
  * @param sequenceGate  mode: the gate reads the causal prefix mean of its sequence (default false)
- * @param balance       mode: load-balancing loss coefficient (default 0)
+ * @param balance       mode: load-balancing loss coefficient (default 0); moe-lora: the routers' (default 0.01)
  * @param trainGateOnly mode: stage 2 trains the gate only, experts stay as stage 1 left them (default false)
  * @param experts       mode: domains that get an expert (default: every domain but the English one)
- * @param rank          lora: adapter rank (default 8)
- * @param alpha         lora, lora-matched: scale = alpha / rank (default 16)
- * @param targets       lora, lora-matched: projections to adapt (default qkv, attn_proj, fc, fc_proj)
+ * @param rank          lora, moe-lora: adapter (expert) rank (default 8)
+ * @param alpha         lora, lora-matched, moe-lora: scale = alpha / rank (default 16)
+ * @param targets       lora, lora-matched, moe-lora: projections to adapt (default qkv, attn_proj, fc, fc_proj)
  * @param matchExperts  lora-matched: match a MoDE model with this many experts (default: as many as mode's default)
  * @param gateNorm      mode: the gate reads its input layer-normalised (default false)
  * @param gateInit      mode: stage 2's gate starts {@code fresh} (near uniform) or from the {@code stage1} gates
  *                      (each expert's learned odds against the backbone) (default fresh)
  * @param gateLrScale   mode: the gate's learning rate is this multiple of the method's (default 1)
+ * @param loraExperts   moe-lora: LoRA experts per adapted projection, E (default 4)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MethodSpec(String name, String method, Float lr, Integer blocks, Integer expertLayers, String init,
                          Integer topK, Float temperature, Boolean sequenceGate, Float balance, Boolean trainGateOnly,
                          List<String> experts, Integer rank, Float alpha, List<String> targets, Integer matchExperts,
-                         Boolean gateNorm, String gateInit, Float gateLrScale) {
+                         Boolean gateNorm, String gateInit, Float gateLrScale, Integer loraExperts) {
 
     /** The options each method takes, besides name, method and lr. */
     static final Map<String, List<String>> OPTIONS = Map.of(
             "frozen", List.of(),
             "full", List.of(),
             "lora", List.of("rank", "alpha", "targets"),
+            "moe-lora", List.of("loraExperts", "rank", "alpha", "targets", "topK", "balance"),
             "lora-matched", List.of("alpha", "targets", "matchExperts", "blocks", "expertLayers"),
             "mode", List.of("blocks", "expertLayers", "init", "topK", "temperature", "sequenceGate", "balance",
                     "trainGateOnly", "experts", "gateNorm", "gateInit", "gateLrScale"));
@@ -57,13 +59,13 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
         if (!name.matches("[A-Za-z0-9_.-]+")) {
             throw new IllegalArgumentException("name: '" + name + "' is not a name of letters, digits, '.', '_' or '-'");
         }
-        ConfigValues.required("method", method, "mode, full, lora, lora-matched or frozen");
+        ConfigValues.required("method", method, "mode, full, lora, lora-matched, moe-lora or frozen");
         List<String> takes = OPTIONS.get(method);
         if (takes == null) {
-            throw new IllegalArgumentException("method: unknown '" + method + "'; valid: mode, full, lora, lora-matched, frozen");
+            throw new IllegalArgumentException("method: unknown '" + method + "'; valid: mode, full, lora, lora-matched, moe-lora, frozen");
         }
         for (var given : given(blocks, expertLayers, init, topK, temperature, sequenceGate, balance, trainGateOnly,
-                experts, rank, alpha, targets, matchExperts, gateNorm, gateInit, gateLrScale).entrySet()) {
+                experts, rank, alpha, targets, matchExperts, gateNorm, gateInit, gateLrScale, loraExperts).entrySet()) {
             if (given.getValue() != null && !takes.contains(given.getKey())) {
                 throw new IllegalArgumentException(given.getKey() + ": not an option of method '" + method + "'"
                         + (takes.isEmpty() ? ", which takes none besides lr" : "; its options: " + String.join(", ", takes)));
@@ -75,6 +77,7 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
             ConfigValues.positive("lr", lr, 1);
         }
         boolean mode = method.equals("mode"), matched = method.equals("lora-matched"), lora = method.equals("lora");
+        boolean moe = method.equals("moe-lora");
         if (mode || matched) {
             blocks = ConfigValues.positive("blocks", blocks, 2);
             expertLayers = ConfigValues.positive("expertLayers", expertLayers, 1);
@@ -99,10 +102,18 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
                 throw new IllegalArgumentException("experts: need at least one domain, each once, got " + experts);
             }
         }
-        if (lora) {
+        if (lora || moe) {
             rank = ConfigValues.positive("rank", rank, 8);
         }
-        if (lora || matched) {
+        if (moe) {
+            loraExperts = ConfigValues.positive("loraExperts", loraExperts, 4);
+            topK = ConfigValues.atLeast("topK", topK, 2, 0);
+            if (topK > loraExperts) {
+                throw new IllegalArgumentException("topK: at most loraExperts (" + loraExperts + "), got " + topK);
+            }
+            balance = ConfigValues.nonNegative("balance", balance, 0.01f);
+        }
+        if (lora || matched || moe) {
             alpha = ConfigValues.positive("alpha", alpha, 16f);
             targets = targets == null ? ALL_TARGETS : targets;
             if (targets.isEmpty() || !LoraSlot.TARGETS.containsAll(targets) || Set.copyOf(targets).size() != targets.size()) {
@@ -116,7 +127,8 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
 
     private static Map<String, Object> given(Object... values) {
         List<String> keys = List.of("blocks", "expertLayers", "init", "topK", "temperature", "sequenceGate", "balance",
-                "trainGateOnly", "experts", "rank", "alpha", "targets", "matchExperts", "gateNorm", "gateInit", "gateLrScale");
+                "trainGateOnly", "experts", "rank", "alpha", "targets", "matchExperts", "gateNorm", "gateInit", "gateLrScale",
+                "loraExperts");
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             m.put(keys.get(i), values[i]);
@@ -131,6 +143,6 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
         return new MethodSpec(name, method, rate, blocks, expertLayers, init, topK, temperature,
                 sequenceGate, balance, trainGateOnly, mode && experts == null ? expertDomains : experts, rank, alpha,
                 targets, matched && matchExperts == null ? Integer.valueOf(Math.max(1, expertDomains.size())) : matchExperts,
-                gateNorm, gateInit, gateLrScale);
+                gateNorm, gateInit, gateLrScale, loraExperts);
     }
 }

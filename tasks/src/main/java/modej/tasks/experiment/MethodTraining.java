@@ -15,6 +15,9 @@ import modej.engine.device.Backend;
 import modej.model.method.AdaptedModel;
 import modej.model.method.BackboneModel;
 import modej.model.lora.LoraModel;
+import modej.model.moelora.MoeLoraConfig;
+import modej.model.moelora.MoeLoraModel;
+import modej.model.moelora.MoeLoraParams;
 import modej.model.mode.ModeModel;
 import modej.model.checkpoint.Checkpoint;
 import modej.model.checkpoint.GptCheckpoint;
@@ -112,6 +115,12 @@ final class MethodTraining {
                         Set.copyOf(m.targets()), seed));
                 stage("train", lora, b.steps(), m.lr(), mixed(seed), model, seed);
                 yield done(lora, "lora", model, lora.lora().slab().size());
+            }
+            case "moe-lora" -> {
+                MoeLoraModel moe = new MoeLoraModel(base, new MoeLoraParams(base.config(), new MoeLoraConfig(m.loraExperts(),
+                        m.rank(), m.alpha(), Set.copyOf(m.targets()), m.topK(), m.balance()), seed));
+                stage("train", moe, b.steps(), m.lr(), mixed(seed), model, seed);
+                yield done(moe, "moe-lora", model, moe.params().slab().size());
             }
             case "mode" -> mode(m, seed, base, dir, model);
             default -> throw new IllegalStateException(m.method());

@@ -8,6 +8,7 @@ import modej.model.method.AdaptedModel;
 import modej.model.method.BackboneModel;
 import modej.model.lora.LoraModel;
 import modej.model.mode.ModeModel;
+import modej.model.moelora.MoeLoraModel;
 import modej.model.checkpoint.CheckpointException;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.tokenizer.Tokenizer;
@@ -16,10 +17,10 @@ import modej.model.gpt.GptParams;
 
 /**
  * Any checkpoint the tool saves, loaded for generation; its kind read from its metadata: a LoRA
- * adapter ({@code modej.lora.rank}) or a MoDE model ({@code modej.mode}) needs the backbone it
- * was trained on; anything else is a whole GPT (a pretrained backbone or a full fine-tuning).
+ * adapter ({@code modej.lora.rank}), a MoDE model ({@code modej.mode}) or a MoE-LoRA model
+ * ({@code modej.moe_lora}) needs the backbone it was trained on; anything else is a whole GPT (a pretrained backbone or a full fine-tuning).
  *
- * @param kind      {@code gpt}, {@code lora} or {@code mode}
+ * @param kind      {@code gpt}, {@code lora}, {@code mode} or {@code moe-lora}
  * @param model     the model, its weights frozen
  * @param tokenizer the tokenizer saved with the (backbone) checkpoint
  */
@@ -38,14 +39,15 @@ public record SavedModel(String kind, AdaptedModel model, Tokenizer tokenizer) {
         }
         try {
             Map<String, String> meta = GptCheckpoint.metadata(file);
-            String kind = meta.containsKey("modej.lora.rank") ? "lora" : meta.containsKey(ModeCheckpoint.MODE_KEY) ? "mode" : "gpt";
+            String kind = meta.containsKey("modej.lora.rank") ? "lora" : meta.containsKey(ModeCheckpoint.MODE_KEY) ? "mode"
+                    : meta.containsKey(MoeLoraModel.KEY) ? "moe-lora" : "gpt";
             if (kind.equals("gpt")) {
                 GptCheckpoint.Loaded whole = GptCheckpoint.load(file, false);
                 return new SavedModel(kind, new BackboneModel(whole.params(), false), whole.tokenizer());
             }
             Path base = backbone != null ? backbone : besideExperiment(file);
             if (base == null) {
-                throw new IllegalArgumentException(file + " is a " + (kind.equals("lora") ? "LoRA" : "MoDE")
+                throw new IllegalArgumentException(file + " is a " + (kind.equals("lora") ? "LoRA" : kind.equals("mode") ? "MoDE" : "MoE-LoRA")
                         + " checkpoint: give the backbone it was trained on with --backbone FILE");
             }
             if (!Files.isRegularFile(base)) {
@@ -54,6 +56,7 @@ public record SavedModel(String kind, AdaptedModel model, Tokenizer tokenizer) {
             GptCheckpoint.Loaded loaded = GptCheckpoint.load(base, false);
             GptParams params = loaded.params();
             AdaptedModel model = kind.equals("lora") ? LoraModel.load(file, params)
+                    : kind.equals("moe-lora") ? MoeLoraModel.load(file, params)
                     : new ModeModel("mode", ModeCheckpoint.load(file, params, false), false, false);
             return new SavedModel(kind, model, loaded.tokenizer());
         } catch (CheckpointException e) {

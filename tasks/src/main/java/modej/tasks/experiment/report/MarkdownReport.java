@@ -213,12 +213,15 @@ public final class MarkdownReport {
             if (m.gates().isEmpty()) {
                 continue;
             }
-            line("## Gate weights of " + m.method()).line("")
-                    .line("Mean weight of each source per domain and block, over the domain's held-out tokens and the seeds; "
+            String unit = m.routedUnit();
+            line((unit.equals("layer") ? "## Router weights of " : "## Gate weights of ") + m.method()).line("")
+                    .line((unit.equals("layer") ? "MoE-LoRA: each layer's router weights its LoRA experts (top k renormalised, 0 "
+                            + "for the others); " : "") + "Mean weight of each source per domain and " + unit
+                            + ", over the domain's held-out tokens and the seeds; "
                             + f("entropy/token: the mean over tokens of the entropy of a token's weights (nats; %.3f = uniform "
                             + "over the %d sources, 0 = one source).", Math.log(m.sources().size()), m.sources().size()))
                     .line("");
-            List<String> h = new ArrayList<>(List.of("domain", "block"));
+            List<String> h = new ArrayList<>(List.of("domain", unit));
             h.addAll(m.sources());
             h.add("entropy/token");
             row(h);
@@ -235,7 +238,31 @@ public final class MarkdownReport {
             });
             line("");
             routing(m);
+            routingSpread(m);
         }
+    }
+
+    /** For MoE-LoRA's unnamed experts: per layer, how far apart the domains put each expert's weight. */
+    private void routingSpread(MethodSummary m) {
+        Map<String, double[]> spread = m.routingSpread();
+        if (spread.isEmpty()) {
+            return;
+        }
+        line("Routing by domain: per " + m.routedUnit() + ", each expert's largest minus smallest mean weight over the "
+                + "domains (0 = the router weights the experts alike for every domain; seeds averaged).").line("");
+        List<String> h = new ArrayList<>(List.of(m.routedUnit()));
+        h.addAll(spread.keySet());
+        row(h);
+        separator(h.size());
+        int units = spread.values().iterator().next().length;
+        for (int u = 0; u < units; u++) {
+            List<String> cells = new ArrayList<>(List.of(Integer.toString(u)));
+            for (double[] perUnit : spread.values()) {
+                cells.add(f("%.3f", perUnit[u]));
+            }
+            row(cells);
+        }
+        line("");
     }
 
     /** The routing table: per block, each domain expert's {@link MethodSummary#routing}. */

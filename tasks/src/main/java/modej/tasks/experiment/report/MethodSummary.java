@@ -15,7 +15,7 @@ import modej.tasks.experiment.RunResult;
  * math answers; costs; mean gate weights; the mean loss curve.
  *
  * @param method     the method's name
- * @param kind       its kind (mode, full, lora, lora-matched, frozen)
+ * @param kind       its kind (mode, full, lora, lora-matched, moe-lora, frozen)
  * @param seeds      the seeds of its runs
  * @param domains    per domain
  * @param retention  accuracy on English / the frozen backbone's; null without an English domain
@@ -23,10 +23,11 @@ import modej.tasks.experiment.RunResult;
  * @param math       final-answer accuracy; null when not scored
  * @param mathCounts what the math accuracy rests on: problems, how many fit, answered and correct; null when not scored
  * @param costs      parameter counts (equal over seeds) and mean training and evaluation costs
- * @param gates      MoDE only: domain → block → mean weight per source, averaged over seeds
+ * @param gates      routed methods only: domain → unit (MoDE: block; MoE-LoRA: layer) → mean weight per source
+ *                   (MoDE: backbone and experts; MoE-LoRA: its LoRA experts), averaged over seeds
  * @param gateEntropy MoDE only: domain → block → the mean over tokens of the entropy of a token's gate
  *                   weights (nats; ln(sources) = uniform), averaged over seeds
- * @param sources    the gate's sources (backbone, then experts); empty unless MoDE
+ * @param sources    the gate's sources (MoDE: backbone, then experts; MoE-LoRA: e0 … e(E−1)); empty unless routed
  * @param lossCurve  [tokens, mean loss over seeds] per recorded point
  */
 public record MethodSummary(String method, String kind, List<Long> seeds, Map<String, DomainSummary> domains,
@@ -181,6 +182,37 @@ public record MethodSummary(String method, String kind, List<Long> seeds, Map<St
                 perBlock[b] = gates.get(e).get(b)[source] - others;
             }
             out.put(e, perBlock);
+        }
+        return out;
+    }
+
+    /** What one row of the gate tables is: a MoE-LoRA router per {@code layer}, a MoDE gate per {@code block}. */
+    public String routedUnit() {
+        return kind.equals("moe-lora") ? "layer" : "block";
+    }
+
+    /**
+     * For experts not named after domains (MoE-LoRA's): per expert and unit, the largest minus the
+     * smallest of its mean weights over the domains. 0 everywhere = the routers weight the experts
+     * alike for every domain. Empty with fewer than two domains or for MoDE (see {@link #routing}).
+     */
+    public Map<String, double[]> routingSpread() {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        if (gates.size() < 2 || sources.isEmpty() || sources.get(0).equals("backbone")) {
+            return out;
+        }
+        int units = gates.values().iterator().next().size();
+        for (int s = 0; s < sources.size(); s++) {
+            double[] perUnit = new double[units];
+            for (int u = 0; u < units; u++) {
+                double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+                for (List<double[]> perDomain : gates.values()) {
+                    min = Math.min(min, perDomain.get(u)[s]);
+                    max = Math.max(max, perDomain.get(u)[s]);
+                }
+                perUnit[u] = max - min;
+            }
+            out.put(sources.get(s), perUnit);
         }
         return out;
     }

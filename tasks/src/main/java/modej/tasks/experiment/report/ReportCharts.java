@@ -47,8 +47,8 @@ public final class ReportCharts {
         for (MethodSummary m : s.methods()) {
             int blocks = m.gates().isEmpty() ? 0 : m.gates().values().iterator().next().size();
             for (int b = 0; b < blocks; b++) {
-                files.put("Gate weights of " + m.method() + ", block " + b,
-                        save(gates(m, b), dir, "gates-" + m.method() + "-block" + b + ".png"));
+                files.put((m.routedUnit().equals("layer") ? "Router weights of " : "Gate weights of ") + m.method() + ", "
+                        + m.routedUnit() + " " + b, save(gates(m, b), dir, "gates-" + m.method() + "-" + m.routedUnit() + b + ".png"));
             }
         }
         return files;
@@ -88,7 +88,8 @@ public final class ReportCharts {
 
     private static HeatMapChart gates(MethodSummary m, int block) {
         HeatMapChart c = new HeatMapChartBuilder().width(700).height(120 + 60 * m.gates().size())
-                .title("Gate of " + m.method() + ", block " + block + ": mean weight per domain and source")
+                .title((m.routedUnit().equals("layer") ? "Routers of " : "Gate of ") + m.method() + ", " + m.routedUnit() + " " + block
+                        + ": mean weight per domain and source")
                 .xAxisTitle("source").yAxisTitle("domain").build();
         c.getStyler().setShowValue(true).setMin(0).setMax(1).setHeatMapValueDecimalPattern("0.00")
                 .setRangeColors(new Color[]{new Color(255, 255, 255), new Color(33, 102, 172)});

@@ -1,0 +1,48 @@
+package modej.model.moelora;
+
+import java.util.List;
+
+import modej.engine.graph.Buffer;
+import modej.engine.graph.Graph;
+import modej.model.gpt.GptGraphs;
+import modej.model.gpt.GptParams;
+import modej.model.gpt.LmGraphs;
+import modej.model.gpt.Shape;
+import modej.model.param.Slab;
+
+/**
+ * The backbone with MoE-LoRA in every layer, recorded for one batch shape: {@link GptGraphs} with
+ * {@link MoeLoraLayers} as the layers' adapter, and the routers' weights to read after a forward.
+ */
+public final class MoeLoraGraphs implements LmGraphs {
+
+    private final MoeLoraParams params;
+    private final MoeLoraLayers layers;
+    private final GptGraphs graphs;
+
+    public MoeLoraGraphs(GptParams backbone, MoeLoraParams params, int batch, int seq) {
+        this.params = params;
+        this.layers = new MoeLoraLayers(params);
+        this.graphs = new GptGraphs(backbone, null, layers, batch, seq);
+    }
+
+    /** Layer l's router weights (B·T, E) after the last forward: the top k renormalised, 0 for the others. */
+    public Buffer.F32 routerWeights(int layer) {
+        return layers.routerWeights(layer);
+    }
+
+    public MoeLoraParams params() {
+        return params;
+    }
+
+    @Override public Shape shape() { return graphs.shape(); }
+    @Override public Buffer.I32 tokens() { return graphs.tokens(); }
+    @Override public Buffer.I32 targets() { return graphs.targets(); }
+    @Override public Buffer.F32 losses() { return graphs.losses(); }
+    @Override public Buffer.F32 correct() { return graphs.correct(); }
+    @Override public Buffer.F32 probs() { return graphs.probs(); }
+    @Override public Buffer.F32 lossScale() { return graphs.lossScale(); }
+    @Override public List<Graph> forward() { return graphs.forward(); }
+    @Override public List<Graph> backward() { return graphs.backward(); }
+    @Override public List<Slab> slabs() { return graphs.slabs(); }
+}
