@@ -144,12 +144,13 @@ public final class BtxModel implements AdaptedModel {
      */
     public static BtxModel load(Path file, GptParams backbone, String method) {
         Checkpoint ckpt = Safetensors.read(file);
+        BtxConfig config = config(ckpt);
         String saved = ckpt.metadata().get(ModeCheckpoint.BACKBONE_KEY);
         if (saved == null || !saved.equals(ModeCheckpoint.fingerprint(backbone))) {
             throw new CheckpointException(file, "was trained on another backbone (fingerprint " + saved
                     + ", this backbone's is " + ModeCheckpoint.fingerprint(backbone) + ")");
         }
-        BtxParams params = new BtxParams(backbone, config(ckpt), 0);
+        BtxParams params = new BtxParams(backbone, config, 0);
         SlabFiles.load(ckpt, params.ownSlabs(), false);
         return new BtxModel(method, params, false, false);
     }

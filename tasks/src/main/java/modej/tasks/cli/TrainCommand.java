@@ -15,6 +15,9 @@ import modej.model.method.AdaptedModel;
 import modej.model.method.BackboneModel;
 import modej.model.lora.LoraModel;
 import modej.model.mode.ModeModel;
+import modej.model.btx.BtxConfig;
+import modej.model.btx.BtxModel;
+import modej.model.btx.BtxParams;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.ModeCheckpoint;
 import modej.model.gpt.GptParams;
@@ -42,17 +45,20 @@ import picocli.CommandLine.Option;
 
 /** {@code ./modej train --method …}: adapt a frozen backbone to domains, by one method. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Adapt a frozen, pretrained backbone to domains by one method (MoDE stages, full, LoRA).",
+        description = {"Adapt a frozen, pretrained backbone to domains by one method (MoDE stages, BTX stages, full, LoRA).",
                 "Methods:",
                 "  mode-expert   MoDE stage 1: one expert and its gate on one domain (--domain)",
                 "  mode-compose  MoDE stage 2: stage-1 experts (--expert NAME=FILE), fresh gate (or --gate-init stage1), mixed data",
+                "  btx-branch    BTX stage 1: a copy of the backbone's MLPs trained on one domain (--domain)",
+                "  btx-mix       BTX stage 2: branches (--expert NAME=FILE) and the original MLPs as FFN experts,",
+                "                a top-k router per layer (--top-k, --balance), mixed data",
                 "  full          full fine-tuning of the backbone on mixed data",
                 "  lora          LoRA adapters (--rank, --alpha, --targets) on mixed data",
                 "  lora-matched  LoRA whose rank matches a MoDE configuration's trainable parameters",
                 "Every method gets the same budget: --steps × --batch × --seq tokens."})
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--method", required = true, description = "mode-expert, mode-compose, full, lora or lora-matched.")
+    @Option(names = "--method", required = true, description = "mode-expert, mode-compose, btx-branch, btx-mix, full, lora or lora-matched.")
     String method;
     @Option(names = "--backbone", required = true, description = "Backbone checkpoint (from ./modej pretrain).")
     Path backbone;
@@ -64,11 +70,12 @@ final class TrainCommand implements Callable<Integer> {
                     "math?count=20000&seed=0 (generated word problems with worked answers).",
                     "E.g. --data code=code --data math=math --data english=english"})
     List<String> data;
-    @Option(names = "--domain", description = "mode-expert: the domain this expert is trained on.")
+    @Option(names = "--domain", description = "mode-expert, btx-branch: the domain this expert is trained on.")
     String domain;
-    @Option(names = "--expert", paramLabel = "NAME=FILE", description = "mode-compose: a stage-1 checkpoint; repeat per expert.")
+    @Option(names = "--expert", paramLabel = "NAME=FILE", description = "mode-compose, btx-mix: a stage-1 checkpoint; repeat per expert.")
     List<String> experts = new ArrayList<>();
-    @Option(names = "--train", defaultValue = "all", description = "mode-compose: 'all' (experts and gate) or 'gate' (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--train", defaultValue = "all", description = "mode-compose: 'all' (experts and gate) or 'gate'; "
+            + "btx-mix: 'all' (experts and routers) or 'router' (default: ${DEFAULT-VALUE}).")
     String trainWhat;
     @Option(names = "--blocks", defaultValue = "2", description = "MoDE blocks the backbone is split into (default: ${DEFAULT-VALUE}).")
     int blocks;
@@ -76,15 +83,16 @@ final class TrainCommand implements Callable<Integer> {
     int expertLayers;
     @Option(names = "--init", defaultValue = "copy:last", description = "Expert init: random, copy:first, copy:last or copy:i,j (default: ${DEFAULT-VALUE}).")
     String init;
-    @Option(names = "--top-k", defaultValue = "0", description = "Gate keeps the k largest weights; 0 = dense (default: ${DEFAULT-VALUE}).")
-    int topK;
+    @Option(names = "--top-k", description = "Gate (MoDE) or router (btx-mix) keeps the k largest weights; 0 = dense; "
+            + "btx-mix runs only those k FFN experts per token (default: 0 for MoDE, 2 for BTX).")
+    Integer topK;
     @Option(names = "--temperature", defaultValue = "1", description = "Gate softmax temperature (default: ${DEFAULT-VALUE}).")
     float temperature;
     @Option(names = "--sequence-gate", description = {"The gate at token t reads the mean of the block input over its sequence's",
             "tokens up to t (causal) instead of token t's input alone; it still decides per token."})
     boolean sequenceGate;
-    @Option(names = "--balance", defaultValue = "0", description = "Load-balancing loss coefficient (default: ${DEFAULT-VALUE}).")
-    float balance;
+    @Option(names = "--balance", description = "Load-balancing loss coefficient (default: 0 for MoDE, 0.01 for BTX).")
+    Float balance;
     @Option(names = "--gate-norm", description = {"The gate reads its input layer-normalised (per token, no affine parameters),",
             "so its logits do not scale with the size of the residual stream."})
     boolean gateNorm;
@@ -150,7 +158,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError("--resume and --force exclude each other: --resume continues a stopped run, "
                     + "--force starts a new one over a finished one");
         }
-        Path file = out != null ? out : Path.of("runs", method + (domain != null && method.equals("mode-expert") ? "-" + domain : "") + ".safetensors");
+        Path file = out != null ? out : Path.of("runs", method + (domain != null && oneDomain() ? "-" + domain : "") + ".safetensors");
         if (Files.isDirectory(file)) {
             throw new UserError("--out " + file + " is a folder; give the checkpoint's file name, e.g. " + file.resolve(method + ".safetensors"));
         }
@@ -179,12 +187,14 @@ final class TrainCommand implements Callable<Integer> {
         DomainData domains = DomainData.load(data, validation, loaded.tokenizer());
         AdaptedModel model = build(base);
         int extraLayers = model instanceof ModeModel m
-                ? m.params().config().experts().size() * m.params().config().blocks() * m.params().config().layersPerExpertBlock() : 0;
+                ? m.params().config().experts().size() * m.params().config().blocks() * m.params().config().layersPerExpertBlock()
+                // BTX: each FFN expert beyond the first keeps an MLP's activations per layer; counted as a whole layer (over)
+                : model instanceof BtxModel b ? (b.params().config().sources() - 1) * base.config().layers() : 0;
         MemoryPlan.require(base.config(), batch, seqLen, MemoryPlan.adaptationBytes(base.config(), extraLayers,
                 model.counts().total(), model.counts().trainable(), batch, seqLen), "--batch or --seq");
         Batches batches;
         int[] held;
-        if (method.equals("mode-expert")) {
+        if (oneDomain()) {
             batches = new BatchSampler(domains.get(domain).train(), batch, seqLen, seed);
             held = domains.get(domain).validation();
         } else {
@@ -225,10 +235,10 @@ final class TrainCommand implements Callable<Integer> {
             System.out.printf("%s: trained %,d tokens in %.1f s (%,.0f tok/s, graph buffers %.1f MiB, peak heap %,d MiB); "
                     + "saved %s%n", method, o.tokens(), o.seconds(), o.tokensPerSecond(), o.bufferBytes() / 1048576.0,
                     o.peakHeapMiB(), file);
-            if (method.equals("mode-expert") || domains.names().size() == 1) {
+            if (oneDomain() || domains.names().size() == 1) {
                 if (o.last() != null) {
                     System.out.printf("validation (%s): loss %.4f, accuracy %.4f%n",
-                            method.equals("mode-expert") ? domain : domains.names().get(0), o.last().loss(), o.last().accuracy());
+                            oneDomain() ? domain : domains.names().get(0), o.last().loss(), o.last().accuracy());
                 }
             } else {
                 validateEveryDomain(model, domains, seqLen, be);
@@ -276,14 +286,30 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** Whether the method trains on one domain (--domain): a stage 1. */
+    private boolean oneDomain() {
+        return method.equals("mode-expert") || method.equals("btx-branch");
+    }
+
+    private int topK() {
+        return topK != null ? topK : method.startsWith("btx") ? 2 : 0;
+    }
+
+    private float balance() {
+        return balance != null ? balance : method.startsWith("btx") ? 0.01f : 0f;
+    }
+
     /** The options that shape the model, for the checkpoint's metadata and the --resume check. */
     private String methodOptions() {
         return switch (method) {
+            case "btx-branch" -> "domain=" + domain;
+            case "btx-mix" -> String.format(java.util.Locale.ROOT, "experts=%s train=%s topK=%d balance=%s", experts, trainWhat,
+                    topK(), balance());
             case "mode-expert", "mode-compose" -> String.format(java.util.Locale.ROOT,
                     "domain=%s experts=%s train=%s blocks=%d expertLayers=%d init=%s topK=%d temperature=%s sequenceGate=%s balance=%s"
                             + (gateNorm ? " gateNorm=true" : "") + (gateInit.equals("fresh") ? "" : " gateInit=" + gateInit)
                             + (gateLrScale == 1f ? "" : " gateLrScale=" + gateLrScale),
-                    domain, experts, trainWhat, blocks, expertLayers, init, topK, temperature, sequenceGate, balance);
+                    domain, experts, trainWhat, blocks, expertLayers, init, topK(), temperature, sequenceGate, balance());
             case "lora" -> "rank=" + rank + " alpha=" + alpha + " targets=" + targets;
             case "lora-matched" -> "alpha=" + alpha + " targets=" + targets + " matchExperts=" + matchExperts + " blocks="
                     + blocks + " expertLayers=" + expertLayers;
@@ -307,7 +333,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private AdaptedModel build(GptParams base) {
-        GateConfig gate = new GateConfig(topK, temperature, sequenceGate, balance, gateNorm);
+        GateConfig gate = new GateConfig(topK(), temperature, sequenceGate, balance(), gateNorm);
         if (!(gateLrScale > 0) || Float.isInfinite(gateLrScale)) {
             throw new UserError("--gate-lr-scale must be > 0, got " + gateLrScale);
         }
@@ -334,7 +360,15 @@ final class TrainCommand implements Callable<Integer> {
                 yield expert;
             }
             case "mode-compose" -> compose(base, gate);
-            default -> throw new UserError("unknown --method '" + method + "'; valid: mode-expert, mode-compose, full, lora, lora-matched");
+            case "btx-branch" -> {
+                if (domain == null) {
+                    throw new UserError("--method btx-branch needs --domain NAME");
+                }
+                yield new BtxModel("btx-branch", new BtxParams(base, BtxConfig.branch(domain), seed), true, false);
+            }
+            case "btx-mix" -> btxMix(base);
+            default -> throw new UserError("unknown --method '" + method
+                    + "'; valid: mode-expert, mode-compose, btx-branch, btx-mix, full, lora, lora-matched");
         };
     }
 
@@ -382,6 +416,35 @@ final class TrainCommand implements Callable<Integer> {
         ModeModel model = new ModeModel("mode-compose", params, trainWhat.equals("all"), true);
         params.gate().learningRateScale(gateLrScale);
         return model;
+    }
+
+    /** BTX stage 2: the branches in --expert, the original MLPs' copy, fresh routers. */
+    private AdaptedModel btxMix(GptParams base) {
+        if (experts.isEmpty()) {
+            throw new UserError("--method btx-mix needs --expert NAME=FILE for each btx-branch checkpoint");
+        }
+        if (!trainWhat.equals("all") && !trainWhat.equals("router")) {
+            throw new UserError("--train must be 'all' or 'router' for btx-mix, got '" + trainWhat + "'");
+        }
+        Map<String, Slab> branches = new LinkedHashMap<>();
+        for (String e : experts) {
+            int eq = e.indexOf('=');
+            if (eq <= 0) {
+                throw new UserError("--expert " + e + ": expected NAME=FILE");
+            }
+            String name = e.substring(0, eq);
+            if (branches.containsKey(name)) {
+                throw new UserError("--expert " + e + ": expert '" + name + "' given twice");
+            }
+            branches.put(name, BtxModel.loadBranch(Path.of(e.substring(eq + 1)), name, base));
+        }
+        BtxConfig cfg;
+        try {
+            cfg = new BtxConfig(List.copyOf(branches.keySet()), true, topK(), balance());
+        } catch (IllegalArgumentException ex) {
+            throw new UserError("--top-k/--balance/--expert: " + ex.getMessage());
+        }
+        return new BtxModel("btx-mix", new BtxParams(base, cfg, branches, seed), trainWhat.equals("all"), true);
     }
 
     private static List<String> names(int n) {

@@ -11,7 +11,7 @@ import java.util.Map;
 import modej.engine.device.Backend;
 import modej.model.method.AdaptedModel;
 import modej.model.gpt.Runner;
-import modej.model.mode.ModeGraphs;
+import modej.model.method.RoutedGraphs;
 import modej.tasks.data.DomainData;
 import modej.tasks.train.Validation;
 
@@ -72,7 +72,8 @@ public final class Evaluator {
     public EvalReport.ModelResult evaluate(LoadedModel m, DomainData data, Map<String, EvalReport.Metrics> reference) {
         long t0 = System.nanoTime();
         Runner runner = new Runner(m.model().graphs(settings.batch(), settings.seq()), backend, null);
-        ModeGraphs mode = runner.graphs() instanceof ModeGraphs g ? g : null;
+        // MoDE's gates and BTX's routers: their weights per domain, router and source
+        RoutedGraphs mode = runner.graphs() instanceof RoutedGraphs g && g.routers() > 0 ? g : null;
         Map<String, EvalReport.Metrics> metrics = new LinkedHashMap<>();
         Map<String, List<EvalReport.GateBlock>> gates = new LinkedHashMap<>();
         for (String domain : data.names()) {
@@ -81,7 +82,7 @@ public final class Evaluator {
                     settings.maxBatches(), usage == null ? targets -> { } : usage, data.tokenizer());
             metrics.put(domain, EvalReport.Metrics.of(r));
             if (usage != null) {
-                gates.put(domain, usage.blocks(sourceNames(mode)));
+                gates.put(domain, usage.blocks(mode.sourceNames()));
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -97,13 +98,6 @@ public final class Evaluator {
         }
         EvalReport.Metrics a = model.get(e), f = frozen.get(e);
         return new EvalReport.Retention(e, a.accuracy() / f.accuracy(), a.loss() - f.loss());
-    }
-
-    private static List<String> sourceNames(ModeGraphs g) {
-        List<String> names = new ArrayList<>();
-        names.add("backbone");
-        names.addAll(g.params().config().experts());
-        return List.copyOf(names);
     }
 
     private EvalReport.Costs costs(LoadedModel m, double evalSeconds) {

@@ -5,36 +5,37 @@ import java.util.List;
 
 import modej.engine.device.Backend;
 import modej.engine.graph.Buffer;
-import modej.model.mode.ModeGraphs;
+import modej.model.method.RoutedGraphs;
 import modej.tasks.train.Validation;
 
 /**
- * Accumulates a MoDE model's gate weights over the tokens a validation run evaluates: after each
- * batch's forward pass, every block's weights (gateRows, sources) are read, and each gate row counts
- * once per token it decides that has a target (1 per token; {@link ModeGraphs#rowsPerGate} tokens
- * per decision in general). Padding rows, which have no target, are left out.
+ * Accumulates a routed model's weights (MoDE's gate per block, BTX's router per layer) over the
+ * tokens a validation run evaluates: after each batch's forward pass, every router's weights
+ * (decisions, sources) are read, and each decision counts once per token it decides that has a
+ * target (1 per token; {@link RoutedGraphs#rowsPerDecision} tokens per decision in general).
+ * Padding rows, which have no target, are left out.
  */
 final class GateUsage implements Validation.BatchObserver {
 
-    private final ModeGraphs graphs;
+    private final RoutedGraphs graphs;
     private final Backend backend;
     private final int blocks, sources;
     private final double[][] weightSums;   // (blocks, sources): Σ tokens · weight
     private final double[] entropySums;    // (blocks): Σ tokens · H(weights of the row)
     private long tokens;
 
-    GateUsage(ModeGraphs graphs, Backend backend) {
+    GateUsage(RoutedGraphs graphs, Backend backend) {
         this.graphs = graphs;
         this.backend = backend;
-        this.blocks = graphs.params().config().blocks();
-        this.sources = graphs.params().config().sources();
+        this.blocks = graphs.routers();
+        this.sources = graphs.sourceNames().size();
         this.weightSums = new double[blocks][sources];
         this.entropySums = new double[blocks];
     }
 
     @Override
     public void afterForward(int[] targets) {
-        int perGate = graphs.rowsPerGate();
+        int perGate = graphs.rowsPerDecision();
         int gateRows = targets.length / perGate;
         // 1. tokens with a target under each gate decision
         int[] counted = new int[gateRows];
@@ -46,7 +47,7 @@ final class GateUsage implements Validation.BatchObserver {
         }
         // 2. each block's weights, weighted by those counts
         for (int b = 0; b < blocks; b++) {
-            Buffer.F32 w = graphs.gateWeights(b);
+            Buffer.F32 w = graphs.routerWeights(b);
             backend.toHost(w);
             float[] d = w.data();
             for (int g = 0; g < gateRows; g++) {

@@ -9,6 +9,7 @@ import modej.model.method.AdaptedModel;
 import modej.model.method.BackboneModel;
 import modej.model.lora.LoraModel;
 import modej.model.mode.ModeModel;
+import modej.model.btx.BtxModel;
 import modej.model.checkpoint.CheckpointException;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.ModeCheckpoint;
@@ -21,12 +22,13 @@ import modej.model.param.Slab;
  * for evaluation only (no gradient or moment buffers).
  *
  * @param label           the name in reports, e.g. {@code mode} or {@code lora-r8}
- * @param kind            {@code frozen}, {@code full}, {@code lora} or {@code mode}
+ * @param kind            {@code frozen}, {@code full}, {@code lora}, {@code mode} or {@code btx}
  * @param file            the checkpoint, or null for the frozen backbone
  * @param model           the model, ready to build graphs
  * @param metadata        the checkpoint's metadata (training method, costs, provenance); empty for the frozen backbone
  * @param trainableParams parameters the method trained: {@code modej.params.trainable} from the metadata when
- *                        present, else the slabs the kind trains (full: all; lora: the adapters; mode: experts and gate)
+ *                        present, else the slabs the kind trains (full: all; lora: the adapters; mode: experts and gate;
+ *                        btx: FFN experts and routers)
  */
 public record LoadedModel(String label, String kind, Path file, AdaptedModel model, Map<String, String> metadata,
                           long trainableParams) {
@@ -35,7 +37,7 @@ public record LoadedModel(String label, String kind, Path file, AdaptedModel mod
     public static final String FROZEN = "frozen";
 
     /** Kinds a {@code --model} entry may name. */
-    public static final List<String> KINDS = List.of("full", "lora", "mode");
+    public static final List<String> KINDS = List.of("full", "lora", "mode", "btx");
 
     /** The frozen backbone, the reference every other model is compared with. */
     public static LoadedModel frozen(GptParams backbone) {
@@ -103,6 +105,11 @@ public record LoadedModel(String label, String kind, Path file, AdaptedModel mod
                 ModeParams params = ModeCheckpoint.load(file, backbone, false);
                 model = new ModeModel("mode", params, false, false);
                 byKind = params.gate().size() + params.experts().stream().mapToLong(Slab::size).sum();
+            }
+            case "btx" -> {
+                BtxModel btx = BtxModel.load(file, backbone, "btx");
+                model = btx;
+                byKind = btx.params().ownSlabs().stream().mapToLong(Slab::size).sum();
             }
             default -> throw new IllegalStateException(kind);
         }

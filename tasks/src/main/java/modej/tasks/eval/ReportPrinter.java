@@ -82,10 +82,11 @@ public final class ReportPrinter {
     }
 
     private static void gates(EvalReport.ModelResult m, PrintStream out) {
-        out.println("gate of " + m.label() + ": mean weight per source over each domain's tokens; "
+        boolean btx = m.kind().equals("btx");   // BTX routes per layer among FFN experts, MoDE per block
+        out.println((btx ? "router of " : "gate of ") + m.label() + ": mean weight per source over each domain's tokens; "
                 + "H(mean) = entropy of those means, mean H = mean per-token entropy (nats)");
         List<String> sources = m.gates().values().iterator().next().get(0).sources();
-        List<String> header = new ArrayList<>(List.of("domain", "block"));
+        List<String> header = new ArrayList<>(List.of("domain", btx ? "layer" : "block"));
         header.addAll(sources);
         header.addAll(List.of("H(mean)", "mean H"));
         TextTable t = new TextTable(header);

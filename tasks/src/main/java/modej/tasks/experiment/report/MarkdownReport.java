@@ -213,12 +213,16 @@ public final class MarkdownReport {
             if (m.gates().isEmpty()) {
                 continue;
             }
-            line("## Gate weights of " + m.method()).line("")
-                    .line("Mean weight of each source per domain and block, over the domain's held-out tokens and the seeds; "
+            boolean btx = m.kind().equals("btx");   // BTX routes per layer among FFN experts, MoDE per block
+            String unit = btx ? "layer" : "block";
+            line((btx ? "## Router weights of " : "## Gate weights of ") + m.method()).line("")
+                    .line("Mean weight of each source per domain and " + unit + ", over the domain's held-out tokens and the seeds; "
+                            + (btx ? "sources: the FFN experts (`backbone` = the copy of the backbone's MLP), a top-k router's "
+                            + "unchosen experts weighing 0; " : "")
                             + f("entropy/token: the mean over tokens of the entropy of a token's weights (nats; %.3f = uniform "
                             + "over the %d sources, 0 = one source).", Math.log(m.sources().size()), m.sources().size()))
                     .line("");
-            List<String> h = new ArrayList<>(List.of("domain", "block"));
+            List<String> h = new ArrayList<>(List.of("domain", unit));
             h.addAll(m.sources());
             h.add("entropy/token");
             row(h);
@@ -272,12 +276,12 @@ public final class MarkdownReport {
         return f("%d steps × batch %d × seq %d; lr %s → %s", b.steps(), b.batch(), b.seq(), num(b.lr()), num(b.minLr()));
     }
 
-    /** Each MoDE method's steps per stage, e.g. " (mode: 2 experts × 75 + 150)". */
+    /** Each MoDE or BTX method's steps per stage, e.g. " (mode: 2 experts × 75 + 150)". */
     private static String stages(ExperimentConfig c) {
         List<String> parts = new ArrayList<>();
         int steps = c.budget().steps();
         for (MethodSpec m : c.methods()) {
-            if (m.method().equals("mode")) {
+            if (m.method().equals("mode") || m.method().equals("btx")) {
                 int e = m.experts().size(), one = (steps - c.budget().stage2Steps()) / e;
                 parts.add(f("%s: %d expert%s × %d steps + %d steps", m.name(), e, e == 1 ? "" : "s", one, steps - e * one));
             }
