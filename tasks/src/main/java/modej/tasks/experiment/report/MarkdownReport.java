@@ -46,7 +46,9 @@ public final class MarkdownReport {
                 .line(f("Full fine-tuning and LoRA train %d steps of %d × %d tokens on the domains mixed by weight %s. "
                         + "MoDE trains the same %,d tokens in two stages: stage 1 trains each of its E experts (with its own "
                         + "gate) alone on its domain for (steps − stage2Steps) / E steps, stage 2 trains the composed experts "
-                        + "and a fresh gate on the same mix for the remaining steps%s. Every stage warms up for the same "
+                        + "and a fresh gate on the same mix for the remaining steps%s; BTX splits its steps the same way "
+                        + "(stage 1: each domain's copy of the backbone's MLPs alone on its domain; stage 2: those and the "
+                        + "original MLPs' copy as FFN experts with fresh top-k routers, on the mix). Every stage warms up for the same "
                         + "fraction of its steps (%d/%d), then decays by cosine to %s. Tokens are counted as targets in "
                         + "training batches; MoDE's forward pass costs more FLOPs per token (see the costs). The frozen "
                         + "backbone trains nothing.", c.budget().steps(), c.budget().batch(), c.budget().seq(), weights(c),
