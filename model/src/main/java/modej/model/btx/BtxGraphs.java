@@ -50,7 +50,7 @@ public final class BtxGraphs implements RoutedGraphs {
         this.scratch = new TransformerLayer.Scratch("backbone", shape);
         this.ffnScratch = new RoutedFfn.Scratch(shape.rows(), c.width(), params.config().sources());
         for (int l = 0; l < c.layers(); l++) {
-            attention.add(new TransformerLayer.Activations("l" + l, shape));
+            attention.add(TransformerLayer.Activations.attentionOnly("l" + l, shape));
             ffn.add(new RoutedFfn.Activations("l" + l, shape.rows(), c.width(), params.config()));
             layers.add(new RoutedFfn(params, l, shape.rows(), skipUnrouted, balanceCoef));
         }

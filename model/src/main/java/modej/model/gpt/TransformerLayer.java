@@ -108,6 +108,18 @@ public final class TransformerLayer {
 
         /** With LoRA adapters (null for none), whose backward scratch lives in {@code scratch}. */
         public Activations(String prefix, Shape s, LoraSlot lora, Scratch scratch) {
+            this(prefix, s, lora, scratch, true);
+        }
+
+        /**
+         * Only what {@link #forwardAttention} writes and {@link #backwardAttention} reads, for a
+         * layer whose MLP (and output) lives elsewhere: fch, fch_gelu, fc_proj and out are null.
+         */
+        public static Activations attentionOnly(String prefix, Shape s) {
+            return new Activations(prefix, s, null, null, false);
+        }
+
+        private Activations(String prefix, Shape s, LoraSlot lora, Scratch scratch, boolean mlp) {
             int bt = s.rows(), C = s.width();
             ln1 = new Buffer.F32(prefix + ".ln1", bt * C);                    // (B,T,C)
             ln1Mean = new Buffer.F32(prefix + ".ln1_mean", bt);               // (B,T)
@@ -120,10 +132,10 @@ public final class TransformerLayer {
             ln2 = new Buffer.F32(prefix + ".ln2", bt * C);                    // (B,T,C)
             ln2Mean = new Buffer.F32(prefix + ".ln2_mean", bt);               // (B,T)
             ln2Rstd = new Buffer.F32(prefix + ".ln2_rstd", bt);               // (B,T)
-            fch = new Buffer.F32(prefix + ".fch", bt * 4 * C);                // (B,T,4C)
-            fchGelu = new Buffer.F32(prefix + ".fch_gelu", bt * 4 * C);       // (B,T,4C)
-            fcProj = new Buffer.F32(prefix + ".fc_proj", bt * C);             // (B,T,C)
-            out = new Buffer.F32(prefix + ".out", bt * C);                    // (B,T,C)
+            fch = mlp ? new Buffer.F32(prefix + ".fch", bt * 4 * C) : null;             // (B,T,4C)
+            fchGelu = mlp ? new Buffer.F32(prefix + ".fch_gelu", bt * 4 * C) : null;    // (B,T,4C)
+            fcProj = mlp ? new Buffer.F32(prefix + ".fc_proj", bt * C) : null;          // (B,T,C)
+            out = mlp ? new Buffer.F32(prefix + ".out", bt * C) : null;                 // (B,T,C)
             this.lora = lora;
             if (lora != null) {
                 scratch.reserveLora(bt * lora.rank());
