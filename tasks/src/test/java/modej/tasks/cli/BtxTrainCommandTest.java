@@ -95,6 +95,25 @@ class BtxTrainCommandTest {
     }
 
     @Test
+    void aStoppedMixContinuesBitForBitWithResume() throws IOException {
+        Path ba = dir.resolve("stages/btx-a.safetensors"), whole = dir.resolve("mix/whole.safetensors");
+        Path parts = dir.resolve("mix/parts.safetensors");
+        TrainCommandTest.ok(train("--method", "btx-branch", "--domain", "a", "--out", ba.toString()));
+        TrainCommandTest.ok(train("--method", "btx-mix", "--expert", "a=" + ba, "--top-k", "1", "--out", whole.toString()));
+        TrainCommandTest.Run stopped = TrainCommandTest.ok(train("--method", "btx-mix", "--expert", "a=" + ba, "--top-k", "1",
+                "--out", parts.toString(), "--stop-after", "2"));
+        assertTrue(stopped.out().contains("stopped; state saved to"), stopped.out());
+        TrainCommandTest.Run other = TrainCommandTest.run(train("--method", "btx-mix", "--expert", "a=" + ba, "--top-k", "2",
+                "--out", parts.toString(), "--resume"));
+        assertEquals(2, other.code(), "another top-k is another run: " + other.err());
+        TrainCommandTest.ok(train("--method", "btx-mix", "--expert", "a=" + ba, "--top-k", "1", "--out", parts.toString(), "--resume"));
+        var expected = modej.model.checkpoint.Safetensors.read(whole).tensors();
+        var actual = modej.model.checkpoint.Safetensors.read(parts).tensors();
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((tensor, data) -> assertEquals(data, actual.get(tensor), tensor));
+    }
+
+    @Test
     void userErrorsExitWithTwoAndOneLine() throws IOException {
         Path ba = dir.resolve("stages/btx-a.safetensors"), out = dir.resolve("out/x.safetensors");
         TrainCommandTest.ok(train("--method", "btx-branch", "--domain", "a", "--out", ba.toString()));
