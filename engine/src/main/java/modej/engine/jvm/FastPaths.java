@@ -35,6 +35,7 @@ import modej.engine.kernel.Gelu;
 import modej.engine.kernel.LayerNorm;
 import modej.engine.kernel.Matmul;
 import modej.engine.kernel.Residual;
+import modej.engine.kernel.RoutedMatmul;
 import modej.engine.kernel.Scale;
 
 /**
@@ -56,6 +57,9 @@ public final class FastPaths {
             twin(Matmul::forwardAccumulate, MatmulVector::forwardAccumulate),
             twin(Matmul::backwardInput, MatmulVector::backwardInput),
             twin(Matmul::backwardParams, MatmulVector::backwardParams),
+            twin(RoutedMatmul::forward, RoutedMatmulVector::forward),
+            twin(RoutedMatmul::backwardInput, RoutedMatmulVector::backwardInput),
+            twin(RoutedMatmul::backwardParams, RoutedMatmulVector::backwardParams),
             twin(Attention::forward, AttentionVector::forward),
             twin(Attention::backwardScores, AttentionVector::backwardScores),
             twin(Attention::backwardInput, AttentionVector::backwardInput),

@@ -46,6 +46,7 @@ class FastPathsTest {
                 .collect(Collectors.toCollection(TreeSet::new));
         Set<String> expected = new TreeSet<>();
         Map.of("Matmul", List.of("forward", "forwardAccumulate", "backwardInput", "backwardParams"),
+                "RoutedMatmul", List.of("forward", "backwardInput", "backwardParams"),
                 "Attention", List.of("forward", "backwardScores", "backwardInput"),
                 "LayerNorm", List.of("forward", "backwardInput", "backwardParams"),
                 "Gelu", List.of("forward", "backward"),

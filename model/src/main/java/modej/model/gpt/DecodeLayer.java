@@ -52,6 +52,32 @@ public final class DecodeLayer {
 
     /** Records x (B,C) → out (B,C), appending this step's keys and values to the cache. */
     public void forward(Graph g, String name, LayerSlot w, Buffer.F32 x, Buffer.I32 positions, int batch, int C, int NH) {
+        forwardAttention(g, name, w, x, positions, batch, C, NH);
+        // 7. fch = ln2 · Wfcᵀ + b   (B,4C)
+        TransformerLayer.project(g, name, w, "fc", a.fch, a.ln2, batch, C, 4 * C, a);
+        // 8. fch_gelu = GELU(fch)
+        g.task(name + ".gelu", batch * 4 * C, Gelu::forward, a.fchGelu, a.fch);
+        // 9. fc_proj = fch_gelu · Wfcprojᵀ + b
+        TransformerLayer.project(g, name, w, "fc_proj", a.fcProj, a.fchGelu, batch, 4 * C, C, a);
+        // 10. out = res2 + fc_proj
+        g.task(name + ".res3", batch * C, Residual::forward, a.out, a.res2, a.fcProj);
+    }
+
+    /** The residual stream after attention (B,C), once {@link #forwardAttention} has run. */
+    public Buffer.F32 res2() {
+        return a.res2;
+    }
+
+    /** LayerNorm 2's output (B,C): the MLP's input. */
+    public Buffer.F32 ln2() {
+        return a.ln2;
+    }
+
+    /**
+     * Records steps 1-6 of {@link #forward}: x (B,C) → res2 and ln2, appending to the cache; for a
+     * layer whose MLP is recorded elsewhere (BTX's routed FFN experts).
+     */
+    public void forwardAttention(Graph g, String name, LayerSlot w, Buffer.F32 x, Buffer.I32 positions, int batch, int C, int NH) {
         int T = context;
         Buffer.F32 p = w.slab().params();
         // 1. ln1 = LayerNorm(x)
@@ -77,13 +103,5 @@ public final class DecodeLayer {
         // 6. ln2 = LayerNorm(res2)
         g.task(name + ".ln2", batch, LayerNorm::forward, a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, p,
                 i32(w.offset("ln2.weight")), i32(w.offset("ln2.bias")), i32(C));
-        // 7. fch = ln2 · Wfcᵀ + b   (B,4C)
-        TransformerLayer.project(g, name, w, "fc", a.fch, a.ln2, batch, C, 4 * C, a);
-        // 8. fch_gelu = GELU(fch)
-        g.task(name + ".gelu", batch * 4 * C, Gelu::forward, a.fchGelu, a.fch);
-        // 9. fc_proj = fch_gelu · Wfcprojᵀ + b
-        TransformerLayer.project(g, name, w, "fc_proj", a.fcProj, a.fchGelu, batch, 4 * C, C, a);
-        // 10. out = res2 + fc_proj
-        g.task(name + ".res3", batch * C, Residual::forward, a.out, a.res2, a.fcProj);
     }
 }

@@ -114,6 +114,18 @@ public final class TransformerLayer {
 
         /** With LoRA adapters and another {@link LayerAdapter} (either null for none). */
         public Activations(String prefix, Shape s, LoraSlot lora, Scratch scratch, LayerAdapter adapter) {
+            this(prefix, s, lora, scratch, adapter, true);
+        }
+
+        /**
+         * Only what {@link #forwardAttention} writes and {@link #backwardAttention} reads, for a
+         * layer whose MLP (and output) lives elsewhere: fch, fch_gelu, fc_proj and out are null.
+         */
+        public static Activations attentionOnly(String prefix, Shape s) {
+            return new Activations(prefix, s, null, null, null, false);
+        }
+
+        private Activations(String prefix, Shape s, LoraSlot lora, Scratch scratch, LayerAdapter adapter, boolean mlp) {
             this.adapter = adapter;
             int bt = s.rows(), C = s.width();
             ln1 = new Buffer.F32(prefix + ".ln1", bt * C);                    // (B,T,C)
@@ -127,10 +139,10 @@ public final class TransformerLayer {
             ln2 = new Buffer.F32(prefix + ".ln2", bt * C);                    // (B,T,C)
             ln2Mean = new Buffer.F32(prefix + ".ln2_mean", bt);               // (B,T)
             ln2Rstd = new Buffer.F32(prefix + ".ln2_rstd", bt);               // (B,T)
-            fch = new Buffer.F32(prefix + ".fch", bt * 4 * C);                // (B,T,4C)
-            fchGelu = new Buffer.F32(prefix + ".fch_gelu", bt * 4 * C);       // (B,T,4C)
-            fcProj = new Buffer.F32(prefix + ".fc_proj", bt * C);             // (B,T,C)
-            out = new Buffer.F32(prefix + ".out", bt * C);                    // (B,T,C)
+            fch = mlp ? new Buffer.F32(prefix + ".fch", bt * 4 * C) : null;             // (B,T,4C)
+            fchGelu = mlp ? new Buffer.F32(prefix + ".fch_gelu", bt * 4 * C) : null;    // (B,T,4C)
+            fcProj = mlp ? new Buffer.F32(prefix + ".fc_proj", bt * C) : null;          // (B,T,C)
+            out = mlp ? new Buffer.F32(prefix + ".out", bt * C) : null;                 // (B,T,C)
             this.lora = lora;
             if (lora != null) {
                 scratch.reserveLora(bt * lora.rank());
@@ -143,6 +155,16 @@ public final class TransformerLayer {
 
         Projection.LoraBuffers lora(String target) {
             return loraBuffers.get(target);
+        }
+
+        /** The residual stream after attention (B,T,C): the MLP's residual input. */
+        public Buffer.F32 res2() {
+            return res2;
+        }
+
+        /** LayerNorm 2's output (B,T,C): the MLP's input. */
+        public Buffer.F32 ln2() {
+            return ln2;
         }
     }
 
@@ -164,6 +186,11 @@ public final class TransformerLayer {
             dln1 = new Buffer.F32(prefix + ".dln1", bt * C);
         }
 
+        /** ∂L/∂ln2 (B,T,C), which {@link #backwardAttention} reads. */
+        public Buffer.F32 dln2() {
+            return dln2;
+        }
+
         /** LoRA backward scratch of (rows·rank) floats, allocated once. */
         void reserveLora(int size) {
             if (dloraHidden == null) {
@@ -177,6 +204,24 @@ public final class TransformerLayer {
 
     /** Records x (B,T,C) → a.out (B,T,C). Task names start with {@code name}. */
     public static void forward(Graph g, String name, LayerSlot w, Buffer.F32 x, Activations a, Shape s) {
+        int bt = s.rows(), C = s.width();
+        forwardAttention(g, name, w, x, a, s);
+        // 7. fch = ln2 · Wfcᵀ + b   (B,T,4C)
+        project(g, name, w, "fc", a.fch, a.ln2, bt, C, 4 * C, a);
+        // 8. fch_gelu = GELU(fch)
+        g.task(name + ".gelu", bt * 4 * C, Gelu::forward, a.fchGelu, a.fch);
+        // 9. fc_proj = fch_gelu · Wfcprojᵀ + b
+        project(g, name, w, "fc_proj", a.fcProj, a.fchGelu, bt, 4 * C, C, a);
+        // 10. out = res2 + fc_proj
+        g.task(name + ".res3", bt * C, Residual::forward, a.out, a.res2, a.fcProj);
+    }
+
+    /**
+     * Records steps 1-6 of {@link #forward}, the layer up to its MLP: x (B,T,C) → a.res2 (the
+     * residual stream after attention) and a.ln2 (the MLP's input). For a layer whose MLP is
+     * recorded elsewhere (BTX's routed FFN experts).
+     */
+    public static void forwardAttention(Graph g, String name, LayerSlot w, Buffer.F32 x, Activations a, Shape s) {
         int bt = s.rows(), C = s.width(), NH = s.heads(), T = s.seq();
         Buffer.F32 p = w.slab().params();
         // 1. ln1 = LayerNorm(x)
@@ -197,14 +242,6 @@ public final class TransformerLayer {
         // 6. ln2 = LayerNorm(res2)
         g.task(name + ".ln2", bt, LayerNorm::forward, a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, p,
                 i32(w.offset("ln2.weight")), i32(w.offset("ln2.bias")), i32(C));
-        // 7. fch = ln2 · Wfcᵀ + b   (B,T,4C)
-        project(g, name, w, "fc", a.fch, a.ln2, bt, C, 4 * C, a);
-        // 8. fch_gelu = GELU(fch)
-        g.task(name + ".gelu", bt * 4 * C, Gelu::forward, a.fchGelu, a.fch);
-        // 9. fc_proj = fch_gelu · Wfcprojᵀ + b
-        project(g, name, w, "fc_proj", a.fcProj, a.fchGelu, bt, 4 * C, C, a);
-        // 10. out = res2 + fc_proj
-        g.task(name + ".res3", bt * C, Residual::forward, a.out, a.res2, a.fcProj);
     }
 
     /**
@@ -214,9 +251,7 @@ public final class TransformerLayer {
      */
     public static void backward(Graph g, String name, LayerSlot w, Buffer.F32 x, Activations a, Buffer.F32 dres,
                                 Scratch d, Shape s) {
-        int bt = s.rows(), C = s.width(), NH = s.heads(), T = s.seq();
-        Buffer.F32 p = w.slab().params();
-        boolean train = w.trainable();
+        int bt = s.rows(), C = s.width();
         // 10. out = res2 + fc_proj: ∂fc_proj = dres and ∂res2 = dres (dres is kept and accumulated into)
         // 9. fc_proj
         projectBackward(g, name, w, "fc_proj", d.dfchGelu, dres, a.fchGelu, bt, 4 * C, C, a);
@@ -225,6 +260,19 @@ public final class TransformerLayer {
         g.task(name + ".gelu.backward", bt * 4 * C, Gelu::backward, d.dfch, a.fch, d.dfchGelu);
         // 7. fc
         projectBackward(g, name, w, "fc", d.dln2, d.dfch, a.ln2, bt, C, 4 * C, a);
+        backwardAttention(g, name, w, x, a, dres, d, s);
+    }
+
+    /**
+     * Records the backward pass of steps 6-1 ({@link #forwardAttention}). On entry {@code dres}
+     * holds ∂L/∂res2 without the MLP's path through ln2, and {@code d.dln2()} holds ∂L/∂ln2; on
+     * exit {@code dres} holds ∂L/∂x.
+     */
+    public static void backwardAttention(Graph g, String name, LayerSlot w, Buffer.F32 x, Activations a, Buffer.F32 dres,
+                                         Scratch d, Shape s) {
+        int bt = s.rows(), C = s.width(), NH = s.heads(), T = s.seq();
+        Buffer.F32 p = w.slab().params();
+        boolean train = w.trainable();
         // 6. ln2: dres (= ∂res2) += LN2ᵀ·dln2
         if (train) {
             g.task(name + ".ln2.dparams", C, LayerNorm::backwardParams, w.slab().grads(),

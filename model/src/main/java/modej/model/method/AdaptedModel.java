@@ -34,8 +34,9 @@ public interface AdaptedModel {
 
     /**
      * Forward FLOPs per token at sequence length {@code seq}, as the PyTorch peer counts them:
-     * 2·N_matmul + 4·L·T·d, over every matmul that runs (with a top-k gate every expert still runs
-     * on every token, so all are counted).
+     * 2·N_matmul + 4·L·T·d, over every matmul that runs (with MoDE's top-k gate every expert still
+     * runs on every token, so all are counted; BTX's routed FFN experts run only on the tokens routed
+     * to them, so a token counts its k experts).
      */
     long forwardFlopsPerToken(int seq);
 

@@ -14,7 +14,7 @@ import modej.engine.kernel.Matmul;
 import modej.engine.kernel.Scale;
 import modej.model.gpt.LayerSlot;
 import modej.model.gpt.LmEnds;
-import modej.model.gpt.LmGraphs;
+import modej.model.method.RoutedGraphs;
 import modej.model.gpt.Shape;
 import modej.model.gpt.TransformerLayer;
 import modej.model.param.Optimizer;
@@ -27,7 +27,7 @@ import modej.model.param.Slab;
  * then a join that sums their input gradients. Separate graphs, so that backbone and experts can be
  * placed on different devices and run at the same time.
  */
-public final class ModeGraphs implements LmGraphs {
+public final class ModeGraphs implements RoutedGraphs {
 
     private final ModeParams params;
     private final LmEnds ends;
@@ -339,6 +339,19 @@ public final class ModeGraphs implements LmGraphs {
 
     public ModeParams params() {
         return params;
+    }
+
+    @Override public int routers() { return blocks.size(); }
+    @Override public Buffer.F32 routerWeights(int block) { return gateWeights(block); }
+    @Override public int rowsPerDecision() { return rowsPerGate(); }
+
+    /** {@code backbone}, then the experts in gate order. */
+    @Override
+    public List<String> sourceNames() {
+        List<String> names = new ArrayList<>();
+        names.add("backbone");
+        names.addAll(params.config().experts());
+        return List.copyOf(names);
     }
 
     @Override public Shape shape() { return shape; }

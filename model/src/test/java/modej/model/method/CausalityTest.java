@@ -5,6 +5,9 @@ import modej.model.mode.ModeModel;
 import modej.model.moelora.MoeLoraConfig;
 import modej.model.moelora.MoeLoraModel;
 import modej.model.moelora.MoeLoraParams;
+import modej.model.btx.BtxConfig;
+import modej.model.btx.BtxModel;
+import modej.model.btx.BtxParams;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -61,7 +64,11 @@ class CausalityTest {
                 model("mode sequence gate", bb -> mode(bb, List.of("a", "b"), new GateConfig(0, 1f, true, 0f))),
                 model("mode sequence gate top-1", bb -> mode(bb, List.of("a", "b"), new GateConfig(1, 1f, true, 0f))),
                 model("mode sequence gate top-2 temperature 2 + balance",
-                        bb -> mode(bb, List.of("a", "b", "c"), new GateConfig(2, 2f, true, 0.1f))));
+                        bb -> mode(bb, List.of("a", "b", "c"), new GateConfig(2, 2f, true, 0.1f))),
+                model("btx-branch (stage 1)", bb -> new BtxModel("btx-branch", new BtxParams(bb, BtxConfig.branch("code"), 5), true, false)),
+                model("btx-mix dense", bb -> btx(bb, 0)),
+                model("btx-mix top-1", bb -> btx(bb, 1)),
+                model("btx-mix top-2 + balance", bb -> btx(bb, 2)));
     }
 
     static Arguments model(String name, Function<GptParams, AdaptedModel> build) {
@@ -71,6 +78,10 @@ class CausalityTest {
     static AdaptedModel mode(GptParams backbone, List<String> experts, GateConfig gate) {
         ModeParams p = new ModeParams(backbone, new ModeConfig(2, 1, experts, gate, "random"), 5);
         return new ModeModel(experts.size() == 1 ? "mode-expert" : "mode-compose", p, true, true);
+    }
+
+    static AdaptedModel btx(GptParams backbone, int topK) {
+        return new BtxModel("btx-mix", new BtxParams(backbone, new BtxConfig(List.of("a", "b"), true, topK, 0.01f), 5), true, true);
     }
 
     @ParameterizedTest(name = "{0}")

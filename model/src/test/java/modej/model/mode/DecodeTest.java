@@ -18,6 +18,9 @@ import modej.engine.jvm.JvmBackend;
 import modej.model.method.AdaptedModel;
 import modej.model.method.BackboneModel;
 import modej.model.lora.LoraModel;
+import modej.model.btx.BtxConfig;
+import modej.model.btx.BtxModel;
+import modej.model.btx.BtxParams;
 import modej.model.mode.ModeModel;
 import modej.model.moelora.MoeLoraConfig;
 import modej.model.moelora.MoeLoraModel;
@@ -71,6 +74,18 @@ class DecodeTest {
                 randomise(m.slab(), 3, 0.3);
                 yield new MoeLoraModel(backbone, m);
             }
+            case "btx-branch" -> {
+                BtxParams b = new BtxParams(backbone, BtxConfig.branch("code"), 4);
+                randomise(b.expert("code"), 3, 0.2);
+                yield new BtxModel("btx-branch", b, false, false);
+            }
+            case "btx-dense", "btx-top1", "btx-top2" -> {
+                int topK = kind.equals("btx-dense") ? 0 : kind.charAt(kind.length() - 1) - '0';
+                BtxParams b = new BtxParams(backbone, new BtxConfig(List.of("code", "math"), true, topK, 0.01f), 4);
+                randomise(b.expert("math"), 3, 0.2);
+                randomise(b.router(), 5, 0.5);
+                yield new BtxModel("btx-mix", b, false, false);
+            }
             default -> {
                 boolean seq = kind.startsWith("mode-sequence");
                 int topK = kind.endsWith("top1") ? 1 : 0;
@@ -108,7 +123,8 @@ class DecodeTest {
      * 1e-4·(1 + |logit|).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"backbone", "full", "lora", "moe-lora", "moe-lora-dense", "mode-token", "mode-sequence", "mode-top1", "mode-sequence-top1"})
+    @ValueSource(strings = {"backbone", "full", "lora", "moe-lora", "moe-lora-dense", "mode-token", "mode-sequence", "mode-top1",
+            "mode-sequence-top1", "btx-branch", "btx-dense", "btx-top1", "btx-top2"})
     void cachedLogitsEqualTheFullForwardAtEveryPosition(String kind) {
         AdaptedModel m = model(kind);
         int T = CFG.context(), V = CFG.vocab();

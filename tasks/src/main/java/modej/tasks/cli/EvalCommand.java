@@ -40,7 +40,7 @@ final class EvalCommand implements Callable<Integer> {
     List<String> data;
     @Option(names = "--model", paramLabel = "LABEL=KIND:FILE",
             description = "A model to compare; KIND: full (train --method full), lora (lora, lora-matched) "
-                    + ", mode (mode-expert, mode-compose) or moe-lora. Repeat for each.")
+                    + "mode (mode-expert, mode-compose), btx (btx-branch, btx-mix) or moe-lora. Repeat for each.")
     List<String> models = new ArrayList<>();
     @Option(names = "--english", paramLabel = "NAME",
             description = "The domain retention is measured on (default: 'english' if there is such a domain, else none).")

@@ -36,7 +36,7 @@ final class GenerateCommand implements Callable<Integer> {
                     + "runs/pretrain/checkpoint.safetensors, else the newest runs/experiments/*/backbone/checkpoint.safetensors."})
     Path checkpoint;
     @Option(names = "--backbone", paramLabel = "FILE",
-            description = "The backbone a LoRA or MoDE checkpoint was trained on (default: the experiment's, "
+            description = "The backbone a LoRA, MoDE or BTX checkpoint was trained on (default: the experiment's, "
                     + "DIR/backbone/checkpoint.safetensors for DIR/runs/RUN/model.safetensors).")
     Path backbone;
     @Option(names = "--prompt", defaultValue = "The ", description = "Text to continue (default: '${DEFAULT-VALUE}').")

@@ -18,6 +18,9 @@ import modej.model.mode.ModeModel;
 import modej.model.moelora.MoeLoraConfig;
 import modej.model.moelora.MoeLoraModel;
 import modej.model.moelora.MoeLoraParams;
+import modej.model.btx.BtxConfig;
+import modej.model.btx.BtxModel;
+import modej.model.btx.BtxParams;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.ModeCheckpoint;
 import modej.model.gpt.GptParams;
@@ -44,10 +47,13 @@ import picocli.CommandLine.Option;
 
 /** {@code ./modej train --method …}: adapt a frozen backbone to domains, by one method. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Adapt a frozen, pretrained backbone to domains by one method (MoDE stages, full, LoRA, MoE-LoRA).",
+        description = {"Adapt a frozen, pretrained backbone to domains by one method (MoDE stages, BTX stages, full, LoRA, MoE-LoRA).",
                 "Methods:",
                 "  mode-expert   MoDE stage 1: one expert and its gate on one domain (--domain)",
                 "  mode-compose  MoDE stage 2: stage-1 experts (--expert NAME=FILE), fresh gate (or --gate-init stage1), mixed data",
+                "  btx-branch    BTX stage 1: a copy of the backbone's MLPs trained on one domain (--domain)",
+                "  btx-mix       BTX stage 2: branches (--expert NAME=FILE) and the original MLPs as FFN experts,",
+                "                a top-k router per layer (--top-k, --balance), mixed data",
                 "  full          full fine-tuning of the backbone on mixed data",
                 "  lora          LoRA adapters (--rank, --alpha, --targets) on mixed data",
                 "  lora-matched  LoRA whose rank matches a MoDE configuration's trainable parameters",
@@ -60,7 +66,7 @@ import picocli.CommandLine.Option;
                 "OUT.resume, and deleted when the run finishes and saves OUT."})
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--method", required = true, description = "mode-expert, mode-compose, full, lora, lora-matched or moe-lora.")
+    @Option(names = "--method", required = true, description = "mode-expert, mode-compose, btx-branch, btx-mix, full, lora, lora-matched or moe-lora.")
     String method;
     @Option(names = "--backbone", required = true, description = "Backbone checkpoint (from ./modej pretrain).")
     Path backbone;
@@ -72,11 +78,12 @@ final class TrainCommand implements Callable<Integer> {
                     "math?count=20000&seed=0 (generated word problems with worked answers).",
                     "E.g. --data code=code --data math=math --data english=english"})
     List<String> data;
-    @Option(names = "--domain", description = "mode-expert: the domain this expert is trained on.")
+    @Option(names = "--domain", description = "mode-expert, btx-branch: the domain this expert is trained on.")
     String domain;
-    @Option(names = "--expert", paramLabel = "NAME=FILE", description = "mode-compose: a stage-1 checkpoint; repeat per expert.")
+    @Option(names = "--expert", paramLabel = "NAME=FILE", description = "mode-compose, btx-mix: a stage-1 checkpoint; repeat per expert.")
     List<String> experts = new ArrayList<>();
-    @Option(names = "--train", defaultValue = "all", description = "mode-compose: 'all' (experts and gate) or 'gate' (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--train", defaultValue = "all", description = "mode-compose: 'all' (experts and gate) or 'gate'; "
+            + "btx-mix: 'all' (experts and routers) or 'router' (default: ${DEFAULT-VALUE}).")
     String trainWhat;
     @Option(names = "--blocks", defaultValue = "2", description = "MoDE blocks the backbone is split into (default: ${DEFAULT-VALUE}).")
     int blocks;
@@ -84,15 +91,15 @@ final class TrainCommand implements Callable<Integer> {
     int expertLayers;
     @Option(names = "--init", defaultValue = "copy:last", description = "Expert init: random, copy:first, copy:last or copy:i,j (default: ${DEFAULT-VALUE}).")
     String init;
-    @Option(names = "--top-k", description = "MoDE's gate or MoE-LoRA's router keeps the k largest weights, renormalised; "
-            + "0 = dense (default: 0 for MoDE, 2 for moe-lora).")
+    @Option(names = "--top-k", description = "MoDE's gate, BTX's or MoE-LoRA's router keeps the k largest weights, renormalised; "
+            + "0 = dense; btx-mix runs only those k FFN experts per token (default: 0 for MoDE, 2 for BTX and moe-lora).")
     Integer topK;
     @Option(names = "--temperature", defaultValue = "1", description = "Gate softmax temperature (default: ${DEFAULT-VALUE}).")
     float temperature;
     @Option(names = "--sequence-gate", description = {"The gate at token t reads the mean of the block input over its sequence's",
             "tokens up to t (causal) instead of token t's input alone; it still decides per token."})
     boolean sequenceGate;
-    @Option(names = "--balance", description = "Load-balancing loss coefficient (default: 0 for MoDE, 0.01 for moe-lora).")
+    @Option(names = "--balance", description = "Load-balancing loss coefficient (default: 0 for MoDE, 0.01 for BTX and moe-lora).")
     Float balance;
     @Option(names = "--gate-norm", description = {"The gate reads its input layer-normalised (per token, no affine parameters),",
             "so its logits do not scale with the size of the residual stream."})
@@ -140,7 +147,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError("--resume and --force exclude each other: --resume continues a stopped run, "
                     + "--force starts a new one over a finished one");
         }
-        Path file = out != null ? out : Path.of("runs", method + (domain != null && method.equals("mode-expert") ? "-" + domain : "") + ".safetensors");
+        Path file = out != null ? out : Path.of("runs", method + (domain != null && oneDomain() ? "-" + domain : "") + ".safetensors");
         if (Files.isDirectory(file)) {
             throw new UserError("--out " + file + " is a folder; give the checkpoint's file name, e.g. " + file.resolve(method + ".safetensors"));
         }
@@ -171,12 +178,14 @@ final class TrainCommand implements Callable<Integer> {
         DomainData domains = DomainData.load(data, evaluation.validation, loaded.tokenizer());
         AdaptedModel model = build(base);
         int extraLayers = model instanceof ModeModel m
-                ? m.params().config().experts().size() * m.params().config().blocks() * m.params().config().layersPerExpertBlock() : 0;
+                ? m.params().config().experts().size() * m.params().config().blocks() * m.params().config().layersPerExpertBlock()
+                // BTX: each FFN expert beyond the first keeps an MLP's activations per layer; counted as a whole layer (over)
+                : model instanceof BtxModel b ? (b.params().config().sources() - 1) * base.config().layers() : 0;
         MemoryPlan.require(base.config(), batch, seqLen, MemoryPlan.adaptationBytes(base.config(), extraLayers,
                 model.counts().total(), model.counts().trainable(), batch, seqLen), "--batch or --seq");
         Batches batches;
         int[] held;
-        if (method.equals("mode-expert")) {
+        if (oneDomain()) {
             batches = new BatchSampler(domains.get(domain).train(), batch, seqLen, seed);
             held = domains.get(domain).validation();
         } else {
@@ -218,10 +227,10 @@ final class TrainCommand implements Callable<Integer> {
             System.out.printf("%s: trained %,d tokens in %.1f s (%,.0f tok/s, graph buffers %.1f MiB, peak heap %,d MiB); "
                     + "saved %s%n", method, o.tokens(), o.seconds(), o.tokensPerSecond(), o.bufferBytes() / 1048576.0,
                     o.peakHeapMiB(), file);
-            if (method.equals("mode-expert") || domains.names().size() == 1) {
+            if (oneDomain() || domains.names().size() == 1) {
                 if (o.last() != null) {
                     System.out.printf("validation (%s): loss %.4f, accuracy %.4f%n",
-                            method.equals("mode-expert") ? domain : domains.names().get(0), o.last().loss(), o.last().accuracy());
+                            oneDomain() ? domain : domains.names().get(0), o.last().loss(), o.last().accuracy());
                 }
             } else {
                 validateEveryDomain(model, domains, seqLen, be);
@@ -269,9 +278,17 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** Whether the method trains on one domain (--domain): a stage 1. */
+    private boolean oneDomain() {
+        return method.equals("mode-expert") || method.equals("btx-branch");
+    }
+
     /** The options that shape the model, for the checkpoint's metadata and the --resume check. */
     private String methodOptions() {
         return switch (method) {
+            case "btx-branch" -> "domain=" + domain;
+            case "btx-mix" -> String.format(java.util.Locale.ROOT, "experts=%s train=%s topK=%d balance=%s", experts, trainWhat,
+                    gateTopK(), gateBalance());
             case "mode-expert", "mode-compose" -> String.format(java.util.Locale.ROOT,
                     "domain=%s experts=%s train=%s blocks=%d expertLayers=%d init=%s topK=%d temperature=%s sequenceGate=%s balance=%s"
                             + (gateNorm ? " gateNorm=true" : "") + (gateInit.equals("fresh") ? "" : " gateInit=" + gateInit)
@@ -332,8 +349,15 @@ final class TrainCommand implements Callable<Integer> {
                 yield expert;
             }
             case "mode-compose" -> compose(base, gate);
-            default -> throw new UserError("unknown --method '" + method + "'; valid: mode-expert, mode-compose, full, lora, "
-                    + "lora-matched, moe-lora");
+            case "btx-branch" -> {
+                if (domain == null) {
+                    throw new UserError("--method btx-branch needs --domain NAME");
+                }
+                yield new BtxModel("btx-branch", new BtxParams(base, BtxConfig.branch(domain), training.seed), true, false);
+            }
+            case "btx-mix" -> btxMix(base);
+            default -> throw new UserError("unknown --method '" + method + "'; valid: mode-expert, mode-compose, btx-branch, "
+                    + "btx-mix, full, lora, lora-matched, moe-lora");
         };
     }
 
@@ -383,14 +407,18 @@ final class TrainCommand implements Callable<Integer> {
         return model;
     }
 
-    /** --top-k as given, else the method's default: 2 for moe-lora, 0 (dense) for MoDE. */
+    /** --top-k as given, else the method's default: 2 for BTX and moe-lora, 0 (dense) for MoDE. */
     private int gateTopK() {
-        return topK != null ? topK : method.equals("moe-lora") ? 2 : 0;
+        return topK != null ? topK : routesSparsely() ? 2 : 0;
     }
 
-    /** --balance as given, else the method's default: 0.01 for moe-lora, 0 for MoDE. */
+    /** --balance as given, else the method's default: 0.01 for BTX and moe-lora, 0 for MoDE. */
     private float gateBalance() {
-        return balance != null ? balance : method.equals("moe-lora") ? 0.01f : 0f;
+        return balance != null ? balance : routesSparsely() ? 0.01f : 0f;
+    }
+
+    private boolean routesSparsely() {
+        return method.startsWith("btx") || method.equals("moe-lora");
     }
 
     /** MoE-LoRA's shape from the options (its checks give one-line errors). */
@@ -400,6 +428,35 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError("--method moe-lora: " + e.getMessage());
         }
+    }
+
+    /** BTX stage 2: the branches in --expert, the original MLPs' copy, fresh routers. */
+    private AdaptedModel btxMix(GptParams base) {
+        if (experts.isEmpty()) {
+            throw new UserError("--method btx-mix needs --expert NAME=FILE for each btx-branch checkpoint");
+        }
+        if (!trainWhat.equals("all") && !trainWhat.equals("router")) {
+            throw new UserError("--train must be 'all' or 'router' for btx-mix, got '" + trainWhat + "'");
+        }
+        Map<String, Slab> branches = new LinkedHashMap<>();
+        for (String e : experts) {
+            int eq = e.indexOf('=');
+            if (eq <= 0) {
+                throw new UserError("--expert " + e + ": expected NAME=FILE");
+            }
+            String name = e.substring(0, eq);
+            if (branches.containsKey(name)) {
+                throw new UserError("--expert " + e + ": expert '" + name + "' given twice");
+            }
+            branches.put(name, BtxModel.loadBranch(Path.of(e.substring(eq + 1)), name, base));
+        }
+        BtxConfig cfg;
+        try {
+            cfg = new BtxConfig(List.copyOf(branches.keySet()), true, gateTopK(), gateBalance());
+        } catch (IllegalArgumentException ex) {
+            throw new UserError("--top-k/--balance/--expert: " + ex.getMessage());
+        }
+        return new BtxModel("btx-mix", new BtxParams(base, cfg, branches, training.seed), trainWhat.equals("all"), true);
     }
 
     private static List<String> names(int n) {

@@ -11,8 +11,7 @@ import java.util.Map;
 import modej.engine.device.Backend;
 import modej.model.method.AdaptedModel;
 import modej.model.gpt.Runner;
-import modej.model.mode.ModeGraphs;
-import modej.model.moelora.MoeLoraGraphs;
+import modej.model.method.RoutedGraphs;
 import modej.tasks.data.DomainData;
 import modej.tasks.train.Validation;
 
@@ -73,17 +72,17 @@ public final class Evaluator {
     public EvalReport.ModelResult evaluate(LoadedModel m, DomainData data, Map<String, EvalReport.Metrics> reference) {
         long t0 = System.nanoTime();
         Runner runner = new Runner(m.model().graphs(settings.batch(), settings.seq()), backend, null);
-        ModeGraphs mode = runner.graphs() instanceof ModeGraphs g ? g : null;
-        MoeLoraGraphs moe = runner.graphs() instanceof MoeLoraGraphs g ? g : null;
+        // MoDE's gates, BTX's and MoE-LoRA's routers: their weights per domain, router and source
+        RoutedGraphs mode = runner.graphs() instanceof RoutedGraphs g && g.routers() > 0 ? g : null;
         Map<String, EvalReport.Metrics> metrics = new LinkedHashMap<>();
         Map<String, List<EvalReport.GateBlock>> gates = new LinkedHashMap<>();
         for (String domain : data.names()) {
-            GateUsage usage = mode != null ? new GateUsage(mode, backend) : moe != null ? new GateUsage(moe, backend) : null;
+            GateUsage usage = mode != null ? new GateUsage(mode, backend) : null;
             Validation.Result r = Validation.run(runner, data.get(domain).validation(), settings.batch(), settings.seq(),
                     settings.maxBatches(), usage == null ? targets -> { } : usage, data.tokenizer());
             metrics.put(domain, EvalReport.Metrics.of(r));
             if (usage != null) {
-                gates.put(domain, usage.blocks(mode != null ? sourceNames(mode) : expertNames(moe)));
+                gates.put(domain, usage.blocks(mode.sourceNames()));
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -99,18 +98,6 @@ public final class Evaluator {
         }
         EvalReport.Metrics a = model.get(e), f = frozen.get(e);
         return new EvalReport.Retention(e, a.accuracy() / f.accuracy(), a.loss() - f.loss());
-    }
-
-    /** MoE-LoRA's experts, e0 … e(E−1): the same in every layer and target. */
-    private static List<String> expertNames(MoeLoraGraphs g) {
-        return java.util.stream.IntStream.range(0, g.params().config().experts()).mapToObj(e -> "e" + e).toList();
-    }
-
-    private static List<String> sourceNames(ModeGraphs g) {
-        List<String> names = new ArrayList<>();
-        names.add("backbone");
-        names.addAll(g.params().config().experts());
-        return List.copyOf(names);
     }
 
     private EvalReport.Costs costs(LoadedModel m, double evalSeconds) {

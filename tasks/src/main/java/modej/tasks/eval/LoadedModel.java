@@ -10,6 +10,7 @@ import modej.model.method.BackboneModel;
 import modej.model.lora.LoraModel;
 import modej.model.mode.ModeModel;
 import modej.model.moelora.MoeLoraModel;
+import modej.model.btx.BtxModel;
 import modej.model.checkpoint.CheckpointException;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.ModeCheckpoint;
@@ -22,13 +23,13 @@ import modej.model.param.Slab;
  * for evaluation only (no gradient or moment buffers).
  *
  * @param label           the name in reports, e.g. {@code mode} or {@code lora-r8}
- * @param kind            {@code frozen}, {@code full}, {@code lora}, {@code mode} or {@code moe-lora}
+ * @param kind            {@code frozen}, {@code full}, {@code lora}, {@code mode}, {@code btx} or {@code moe-lora}
  * @param file            the checkpoint, or null for the frozen backbone
  * @param model           the model, ready to build graphs
  * @param metadata        the checkpoint's metadata (training method, costs, provenance); empty for the frozen backbone
  * @param trainableParams parameters the method trained: {@code modej.params.trainable} from the metadata when
  *                        present, else the slabs the kind trains (full: all; lora: the adapters; mode: experts and gate;
- *                        moe-lora: experts and routers)
+ *                        btx: FFN experts and routers; moe-lora: LoRA experts and routers)
  */
 public record LoadedModel(String label, String kind, Path file, AdaptedModel model, Map<String, String> metadata,
                           long trainableParams) {
@@ -37,7 +38,7 @@ public record LoadedModel(String label, String kind, Path file, AdaptedModel mod
     public static final String FROZEN = "frozen";
 
     /** Kinds a {@code --model} entry may name. */
-    public static final List<String> KINDS = List.of("full", "lora", "mode", "moe-lora");
+    public static final List<String> KINDS = List.of("full", "lora", "mode", "btx", "moe-lora");
 
     /** The frozen backbone, the reference every other model is compared with. */
     public static LoadedModel frozen(GptParams backbone) {
@@ -110,6 +111,11 @@ public record LoadedModel(String label, String kind, Path file, AdaptedModel mod
                 ModeParams params = ModeCheckpoint.load(file, backbone, false);
                 model = new ModeModel("mode", params, false, false);
                 byKind = params.gate().size() + params.experts().stream().mapToLong(Slab::size).sum();
+            }
+            case "btx" -> {
+                BtxModel btx = BtxModel.load(file, backbone, "btx");
+                model = btx;
+                byKind = btx.params().ownSlabs().stream().mapToLong(Slab::size).sum();
             }
             default -> throw new IllegalStateException(kind);
         }

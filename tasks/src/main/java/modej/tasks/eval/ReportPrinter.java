@@ -65,7 +65,8 @@ public final class ReportPrinter {
     private static void costs(EvalReport report, PrintStream out) {
         out.println("costs (training figures from each checkpoint's metadata; eval s: this run, graphs built and, "
                 + "for the first model, JIT warm-up included; active/token and FLOPs/token count what runs: every "
-                + "MoDE expert runs on every token, also with top-k)");
+                + "MoDE and MoE-LoRA expert runs on every token, also with top-k; BTX runs only the FFN experts its "
+                + "router chose)");
         TextTable t = new TextTable(List.of("model", "params", "trainable", "active/token", "fwd FLOPs/token",
                 "train s", "train tok/s", "train buffers MiB", "train heap MiB", "eval s"));
         for (EvalReport.ModelResult m : report.models()) {
@@ -82,7 +83,8 @@ public final class ReportPrinter {
     }
 
     private static void gates(EvalReport.ModelResult m, PrintStream out) {
-        boolean layers = m.kind().equals("moe-lora");
+        // MoDE routes per block; BTX and MoE-LoRA route per layer (BTX among FFN experts, MoE-LoRA among LoRA experts)
+        boolean layers = m.kind().equals("btx") || m.kind().equals("moe-lora");
         out.println((layers ? "routers of " : "gate of ") + m.label() + ": mean weight per source over each domain's tokens; "
                 + "H(mean) = entropy of those means, mean H = mean per-token entropy (nats)");
         List<String> sources = m.gates().values().iterator().next().get(0).sources();

@@ -5,12 +5,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 /**
  * The training budget every method gets, and the optimiser settings they share. Every run trains
  * {@code steps × batch × seq} tokens: full fine-tuning and LoRA in {@code steps} steps on mixed data;
- * MoDE in {@code stage2Steps} steps of stage 2 on mixed data plus, for each of its E experts,
+ * MoDE and BTX in {@code stage2Steps} steps of stage 2 on mixed data plus, for each of their E experts,
  * {@code (steps − stage2Steps) / E} steps of stage 1 on the expert's domain (the remainder of that
  * division goes to stage 2), so that its stages add up to the same tokens.
  *
  * @param steps       optimizer steps per run (default 300)
- * @param stage2Steps MoDE stage-2 steps, out of {@code steps} (default: half)
+ * @param stage2Steps MoDE's and BTX's stage-2 steps, out of {@code steps} (default: half)
  * @param batch       sequences per step (default 8)
  * @param seq         tokens per sequence (default: the backbone's context length)
  * @param lr          peak learning rate (default 1e-3); a method's {@code lr} overrides it

@@ -99,7 +99,7 @@ public record ExperimentConfig(String name, BackboneSpec backbone, Map<String, D
             if (!names.add(m.name())) {
                 throw new IllegalArgumentException("methods." + i + ".name: '" + m.name() + "' is used twice");
             }
-            if (m.method().equals("mode") && m.experts() == null && experts.isEmpty()) {
+            if ((m.method().equals("mode") || m.method().equals("btx")) && m.experts() == null && experts.isEmpty()) {
                 throw new IllegalArgumentException("methods." + i + ".experts: no domain trains (every weight is 0); "
                         + "experts are trained only on domains with a source and a weight above 0");
             }

@@ -14,17 +14,20 @@ import modej.model.lora.LoraSlot;
  * an error. Options left out get the defaults of {@code ./modej train}.
  *
  * @param name          label in reports and run folders ({@code runs/<name>-seed<k>})
- * @param method        {@code mode}, {@code full}, {@code lora}, {@code lora-matched}, {@code moe-lora} or {@code frozen}
+ * @param method        {@code mode}, {@code btx}, {@code full}, {@code lora}, {@code lora-matched}, {@code moe-lora} or {@code frozen}
  * @param lr            peak learning rate (default: the budget's)
  * @param blocks        mode, lora-matched: MoDE blocks the backbone is split into (default 2)
  * @param expertLayers  mode, lora-matched: expert layers per block, k (default 1)
  * @param init          mode: expert init, random, copy:first, copy:last or copy:i,j (default copy:last)
- * @param topK          mode: gate keeps the k largest weights; 0 = dense (default 0); moe-lora: the router's k (default 2)
+ * @param topK          mode: gate keeps the k largest weights; 0 = dense (default 0); btx: FFN experts each token
+ *                      computes, of the original MLP and the domain experts; 0 = all (default 2); moe-lora: the
+ *                      router's k (default 2)
  * @param temperature   mode: gate softmax temperature (default 1)
  * @param sequenceGate  mode: the gate reads the causal prefix mean of its sequence (default false)
- * @param balance       mode: load-balancing loss coefficient (default 0); moe-lora: the routers' (default 0.01)
- * @param trainGateOnly mode: stage 2 trains the gate only, experts stay as stage 1 left them (default false)
- * @param experts       mode: domains that get an expert (default: every domain but the English one)
+ * @param balance       mode: load-balancing loss coefficient (default 0); btx, moe-lora: the routers' (default 0.01)
+ * @param trainGateOnly mode: stage 2 trains the gate only, experts stay as stage 1 left them (default false);
+ *                      btx: stage 2 trains the routers only (default false: experts and routers)
+ * @param experts       mode, btx: domains that get an expert (default: every domain that trains)
  * @param rank          lora, moe-lora: adapter (expert) rank (default 8)
  * @param alpha         lora, lora-matched, moe-lora: scale = alpha / rank (default 16)
  * @param targets       lora, lora-matched, moe-lora: projections to adapt (default qkv, attn_proj, fc, fc_proj)
@@ -49,7 +52,8 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
             "moe-lora", List.of("loraExperts", "rank", "alpha", "targets", "topK", "balance"),
             "lora-matched", List.of("alpha", "targets", "matchExperts", "blocks", "expertLayers"),
             "mode", List.of("blocks", "expertLayers", "init", "topK", "temperature", "sequenceGate", "balance",
-                    "trainGateOnly", "experts", "gateNorm", "gateInit", "gateLrScale"));
+                    "trainGateOnly", "experts", "gateNorm", "gateInit", "gateLrScale"),
+            "btx", List.of("experts", "topK", "balance", "trainGateOnly"));
 
     /** Default LoRA targets: every projection. */
     static final List<String> ALL_TARGETS = List.of("qkv", "attn_proj", "fc", "fc_proj");
@@ -59,10 +63,10 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
         if (!name.matches("[A-Za-z0-9_.-]+")) {
             throw new IllegalArgumentException("name: '" + name + "' is not a name of letters, digits, '.', '_' or '-'");
         }
-        ConfigValues.required("method", method, "mode, full, lora, lora-matched, moe-lora or frozen");
+        ConfigValues.required("method", method, "mode, btx, full, lora, lora-matched, moe-lora or frozen");
         List<String> takes = OPTIONS.get(method);
         if (takes == null) {
-            throw new IllegalArgumentException("method: unknown '" + method + "'; valid: mode, full, lora, lora-matched, moe-lora, frozen");
+            throw new IllegalArgumentException("method: unknown '" + method + "'; valid: mode, btx, full, lora, lora-matched, moe-lora, frozen");
         }
         for (var given : given(blocks, expertLayers, init, topK, temperature, sequenceGate, balance, trainGateOnly,
                 experts, rank, alpha, targets, matchExperts, gateNorm, gateInit, gateLrScale, loraExperts).entrySet()) {
@@ -102,6 +106,22 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
                 throw new IllegalArgumentException("experts: need at least one domain, each once, got " + experts);
             }
         }
+        if (method.equals("btx")) {
+            topK = ConfigValues.atLeast("topK", topK, 2, 0);
+            balance = ConfigValues.nonNegative("balance", balance, 0.01f);
+            trainGateOnly = trainGateOnly != null && trainGateOnly;
+            if (experts != null && (experts.isEmpty() || Set.copyOf(experts).size() != experts.size())) {
+                throw new IllegalArgumentException("experts: need at least one domain, each once, got " + experts);
+            }
+            if (experts != null && experts.contains(modej.model.btx.BtxConfig.ORIGINAL)) {
+                throw new IllegalArgumentException("experts: '" + modej.model.btx.BtxConfig.ORIGINAL
+                        + "' names BTX's original-MLP expert; rename the domain");
+            }
+            if (experts != null && topK > experts.size() + 1) {
+                throw new IllegalArgumentException("topK: at most " + (experts.size() + 1) + " (the original MLP and "
+                        + experts.size() + " expert" + (experts.size() == 1 ? "" : "s") + "), got " + topK);
+            }
+        }
         if (lora || moe) {
             rank = ConfigValues.positive("rank", rank, 8);
         }
@@ -138,7 +158,7 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
 
     /** With the defaults that depend on the rest of the file: the learning rate, the expert domains. */
     MethodSpec resolved(float budgetLr, List<String> expertDomains) {
-        boolean mode = method.equals("mode"), matched = method.equals("lora-matched");
+        boolean mode = method.equals("mode") || method.equals("btx"), matched = method.equals("lora-matched");
         Float rate = lr != null || method.equals("frozen") ? lr : Float.valueOf(budgetLr);
         return new MethodSpec(name, method, rate, blocks, expertLayers, init, topK, temperature,
                 sequenceGate, balance, trainGateOnly, mode && experts == null ? expertDomains : experts, rank, alpha,

@@ -19,6 +19,9 @@ import modej.model.moelora.MoeLoraConfig;
 import modej.model.moelora.MoeLoraModel;
 import modej.model.moelora.MoeLoraParams;
 import modej.model.mode.ModeModel;
+import modej.model.btx.BtxConfig;
+import modej.model.btx.BtxModel;
+import modej.model.btx.BtxParams;
 import modej.model.checkpoint.Checkpoint;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.checkpoint.Safetensors;
@@ -47,7 +50,8 @@ import modej.tasks.train.TrainingSettings;
  * MoDE trains, for each of its E experts, {@code (steps − stage2Steps) / E} steps of stage 1 (the
  * expert and its own gate on the expert's domain), then composes the experts with a fresh gate (or
  * one composed from the stage-1 gates, {@code gateInit: stage1}) and trains the rest of the steps
- * as stage 2 on the mix; so every method trains
+ * as stage 2 on the mix; BTX splits its steps the same way (stage 1: one domain's copy of the MLPs
+ * per expert; stage 2: the FFN experts and routers on the mix); so every method trains
  * {@code steps × batch × seq} tokens. The frozen backbone trains nothing.
  */
 final class MethodTraining {
@@ -123,6 +127,7 @@ final class MethodTraining {
                 yield done(moe, "moe-lora", model, moe.params().slab().size());
             }
             case "mode" -> mode(m, seed, base, dir, model);
+            case "btx" -> btx(m, seed, base, dir, model);
             default -> throw new IllegalStateException(m.method());
         };
     }
@@ -159,6 +164,38 @@ final class MethodTraining {
         stage("stage2", mode, stage2, m.lr(), mixed(seed), model, seed);
         long trainable = composed.gate().size() + composed.experts().stream().mapToLong(Slab::size).sum();
         return done(mode, "mode", model, trainable);
+    }
+
+    /**
+     * BTX on MoDE's budget: per domain, {@code (steps − stage2Steps) / E} steps of stage 1 (the
+     * domain's copy of the MLPs on its domain alone; a finished branch is reused), then the rest as
+     * stage 2 (the original MLPs' copy and the branches as FFN experts with fresh routers, on the mix).
+     */
+    private Trained btx(MethodSpec m, long seed, GptParams base, Path dir, Path model) throws IOException {
+        Budget b = config.budget();
+        List<String> experts = m.experts();
+        int stage1 = (b.steps() - b.stage2Steps()) / experts.size();
+        int stage2 = b.steps() - stage1 * experts.size();
+        Map<String, Slab> branches = new LinkedHashMap<>();
+        for (int i = 0; i < experts.size(); i++) {
+            String d = experts.get(i);
+            BtxModel branch = new BtxModel("btx-branch", new BtxParams(base, BtxConfig.branch(d), seed * 1000 + i), true, false);
+            Path file = dir.resolve("stage1-" + d + ".safetensors");
+            if (Files.exists(file) && !Files.exists(RunState.beside(file))) {
+                reuse("stage1-" + d, branch, stage1, file); // finished before the run was stopped
+            } else {
+                Batches own = new BatchSampler(data.get(d).train(), b.batch(), b.seq(), seed * 1000 + i);
+                stage("stage1-" + d, branch, stage1, m.lr(), own, file, seed);
+            }
+            branches.put(d, frozenCopy(branch.params().expert(d)));
+        }
+        BtxParams mixed = new BtxParams(base, new BtxConfig(experts, true, m.topK(), m.balance()), branches, seed);
+        BtxModel btx = new BtxModel("btx-mix", mixed, !m.trainGateOnly(), true);
+        stage("stage2", btx, stage2, m.lr(), mixed(seed), model, seed);
+        // trained in some stage: the routers, the branches (stage 1), the original MLPs' copy unless stage 2 trains routers only
+        long trainable = mixed.ownSlabs().stream().mapToLong(Slab::size).sum()
+                - (m.trainGateOnly() ? mixed.expert(BtxConfig.ORIGINAL).size() : 0);
+        return done(btx, "btx", model, trainable);
     }
 
     /** The LoRA rank whose adapters are closest in size to the trainable parameters of the MoDE model it matches. */

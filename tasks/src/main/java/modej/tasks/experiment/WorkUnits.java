@@ -44,6 +44,8 @@ public final class WorkUnits {
             case "frozen" -> "evaluate the frozen backbone";
             case "mode" -> "train MoDE: stage 1 of its " + m.experts().size() + " experts " + m.experts()
                     + " and stage 2, in this unit";
+            case "btx" -> "train BTX: stage 1 (a copy of the MLPs) for each of " + m.experts()
+                    + " and stage 2 (FFN experts and routers), in this unit";
             default -> "train " + m.method();
         };
         return what + ", seed " + seed;

@@ -9,6 +9,7 @@ import modej.model.method.BackboneModel;
 import modej.model.lora.LoraModel;
 import modej.model.mode.ModeModel;
 import modej.model.moelora.MoeLoraModel;
+import modej.model.btx.BtxModel;
 import modej.model.checkpoint.CheckpointException;
 import modej.model.checkpoint.GptCheckpoint;
 import modej.model.tokenizer.Tokenizer;
@@ -20,7 +21,7 @@ import modej.model.gpt.GptParams;
  * adapter ({@code modej.lora.rank}), a MoDE model ({@code modej.mode}) or a MoE-LoRA model
  * ({@code modej.moe_lora}) needs the backbone it was trained on; anything else is a whole GPT (a pretrained backbone or a full fine-tuning).
  *
- * @param kind      {@code gpt}, {@code lora}, {@code mode} or {@code moe-lora}
+ * @param kind      {@code gpt}, {@code lora}, {@code mode}, {@code btx} ({@code modej.btx.experts}) or {@code moe-lora}
  * @param model     the model, its weights frozen
  * @param tokenizer the tokenizer saved with the (backbone) checkpoint
  */
@@ -40,14 +41,20 @@ public record SavedModel(String kind, AdaptedModel model, Tokenizer tokenizer) {
         try {
             Map<String, String> meta = GptCheckpoint.metadata(file);
             String kind = meta.containsKey("modej.lora.rank") ? "lora" : meta.containsKey(ModeCheckpoint.MODE_KEY) ? "mode"
-                    : meta.containsKey(MoeLoraModel.KEY) ? "moe-lora" : "gpt";
+                    : meta.containsKey(BtxModel.EXPERTS_KEY) ? "btx" : meta.containsKey(MoeLoraModel.KEY) ? "moe-lora" : "gpt";
             if (kind.equals("gpt")) {
                 GptCheckpoint.Loaded whole = GptCheckpoint.load(file, false);
                 return new SavedModel(kind, new BackboneModel(whole.params(), false), whole.tokenizer());
             }
             Path base = backbone != null ? backbone : besideExperiment(file);
             if (base == null) {
-                throw new IllegalArgumentException(file + " is a " + (kind.equals("lora") ? "LoRA" : kind.equals("mode") ? "MoDE" : "MoE-LoRA")
+                String name = switch (kind) {
+                    case "lora" -> "LoRA";
+                    case "btx" -> "BTX";
+                    case "moe-lora" -> "MoE-LoRA";
+                    default -> "MoDE";
+                };
+                throw new IllegalArgumentException(file + " is a " + name
                         + " checkpoint: give the backbone it was trained on with --backbone FILE");
             }
             if (!Files.isRegularFile(base)) {
@@ -55,9 +62,12 @@ public record SavedModel(String kind, AdaptedModel model, Tokenizer tokenizer) {
             }
             GptCheckpoint.Loaded loaded = GptCheckpoint.load(base, false);
             GptParams params = loaded.params();
-            AdaptedModel model = kind.equals("lora") ? LoraModel.load(file, params)
-                    : kind.equals("moe-lora") ? MoeLoraModel.load(file, params)
-                    : new ModeModel("mode", ModeCheckpoint.load(file, params, false), false, false);
+            AdaptedModel model = switch (kind) {
+                case "lora" -> LoraModel.load(file, params);
+                case "btx" -> BtxModel.load(file, params, "btx");
+                case "moe-lora" -> MoeLoraModel.load(file, params);
+                default -> new ModeModel("mode", ModeCheckpoint.load(file, params, false), false, false);
+            };
             return new SavedModel(kind, model, loaded.tokenizer());
         } catch (CheckpointException e) {
             throw new IllegalArgumentException(e.getMessage(), e);

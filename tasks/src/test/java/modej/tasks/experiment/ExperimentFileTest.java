@@ -145,7 +145,7 @@ class ExperimentFileTest {
         assertEquals("exp.yaml: methods.1.gateNorm: not an option of method 'lora'; its options: rank, alpha, targets",
                 error(YAML.replace("rank: 4", "rank: 4, gateNorm: true")));
         assertEquals("exp.yaml: methods.1.rank: must be >= 1, got 0", error(YAML.replace("rank: 4", "rank: 0")));
-        assertEquals("exp.yaml: methods.1.method: unknown 'lroa'; valid: mode, full, lora, lora-matched, moe-lora, frozen",
+        assertEquals("exp.yaml: methods.1.method: unknown 'lroa'; valid: mode, btx, full, lora, lora-matched, moe-lora, frozen",
                 error(YAML.replace("method: lora,", "method: lroa,")));
         assertEquals("exp.yaml: methods.2.experts: no domain 'chess'; have [code, math, english]",
                 error(YAML.replace("topK: 1}", "topK: 1, experts: [chess]}")));

@@ -46,7 +46,9 @@ public final class MarkdownReport {
                 .line(f("Full fine-tuning and LoRA train %d steps of %d × %d tokens on the domains mixed by weight %s. "
                         + "MoDE trains the same %,d tokens in two stages: stage 1 trains each of its E experts (with its own "
                         + "gate) alone on its domain for (steps − stage2Steps) / E steps, stage 2 trains the composed experts "
-                        + "and a fresh gate on the same mix for the remaining steps%s. Every stage warms up for the same "
+                        + "and a fresh gate on the same mix for the remaining steps%s; BTX splits its steps the same way "
+                        + "(stage 1: each domain's copy of the backbone's MLPs alone on its domain; stage 2: those and the "
+                        + "original MLPs' copy as FFN experts with fresh top-k routers, on the mix). Every stage warms up for the same "
                         + "fraction of its steps (%d/%d), then decays by cosine to %s. Tokens are counted as targets in "
                         + "training batches; MoDE's forward pass costs more FLOPs per token (see the costs). The frozen "
                         + "backbone trains nothing.", c.budget().steps(), c.budget().batch(), c.budget().seq(), weights(c),
@@ -191,8 +193,9 @@ public final class MarkdownReport {
                         + "moments, activations, scratch; MoDE: its largest stage), the memory a device needs for the method, "
                         + "the same on every machine. Peak heap: the largest over seeds of the JVM's heap pool peaks, garbage "
                         + "included, so it depends on the collector and the heap size as much as on the method. Active/token "
-                        + "and FLOPs/token count what runs: every MoDE expert runs on every token, also with top-k (the "
-                        + "experts a token did not choose are computed and weighted 0, not skipped).").line("");
+                        + "and FLOPs/token count what runs: every MoDE and MoE-LoRA expert runs on every token, also with top-k "
+                        + "(the experts a token did not choose are computed and weighted 0, not skipped); BTX runs only "
+                        + "the FFN experts its router chose for a token.").line("");
         List<String> h = List.of("method", "total", "trainable", "active/token", "fwd FLOPs/token", "train s", "tokens",
                 "tokens/s", "buffers MiB", "peak heap MiB", "eval s", "run s");
         row(h);
@@ -214,9 +217,14 @@ public final class MarkdownReport {
                 continue;
             }
             String unit = m.routedUnit();
+            String about = switch (m.kind()) {
+                case "moe-lora" -> "MoE-LoRA: each layer's router weights its LoRA experts (top k renormalised, 0 for the others); ";
+                case "btx" -> "BTX: sources are the FFN experts (`backbone` = the copy of the backbone's MLP), a top-k router's "
+                        + "unchosen experts weighing 0; ";
+                default -> "";
+            };
             line((unit.equals("layer") ? "## Router weights of " : "## Gate weights of ") + m.method()).line("")
-                    .line((unit.equals("layer") ? "MoE-LoRA: each layer's router weights its LoRA experts (top k renormalised, 0 "
-                            + "for the others); " : "") + "Mean weight of each source per domain and " + unit
+                    .line(about + "Mean weight of each source per domain and " + unit
                             + ", over the domain's held-out tokens and the seeds; "
                             + f("entropy/token: the mean over tokens of the entropy of a token's weights (nats; %.3f = uniform "
                             + "over the %d sources, 0 = one source).", Math.log(m.sources().size()), m.sources().size()))
@@ -299,12 +307,12 @@ public final class MarkdownReport {
         return f("%d steps × batch %d × seq %d; lr %s → %s", b.steps(), b.batch(), b.seq(), num(b.lr()), num(b.minLr()));
     }
 
-    /** Each MoDE method's steps per stage, e.g. " (mode: 2 experts × 75 + 150)". */
+    /** Each MoDE or BTX method's steps per stage, e.g. " (mode: 2 experts × 75 + 150)". */
     private static String stages(ExperimentConfig c) {
         List<String> parts = new ArrayList<>();
         int steps = c.budget().steps();
         for (MethodSpec m : c.methods()) {
-            if (m.method().equals("mode")) {
+            if (m.method().equals("mode") || m.method().equals("btx")) {
                 int e = m.experts().size(), one = (steps - c.budget().stage2Steps()) / e;
                 parts.add(f("%s: %d expert%s × %d steps + %d steps", m.name(), e, e == 1 ? "" : "s", one, steps - e * one));
             }

@@ -186,9 +186,9 @@ public record MethodSummary(String method, String kind, List<Long> seeds, Map<St
         return out;
     }
 
-    /** What one row of the gate tables is: a MoE-LoRA router per {@code layer}, a MoDE gate per {@code block}. */
+    /** What one row of the gate tables is: a BTX or MoE-LoRA router per {@code layer}, a MoDE gate per {@code block}. */
     public String routedUnit() {
-        return kind.equals("moe-lora") ? "layer" : "block";
+        return kind.equals("moe-lora") || kind.equals("btx") ? "layer" : "block";
     }
 
     /**

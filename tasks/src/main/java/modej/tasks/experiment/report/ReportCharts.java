@@ -46,9 +46,11 @@ public final class ReportCharts {
         files.put("Next-token accuracy per domain", save(accuracy(s), dir, "accuracy.png"));
         for (MethodSummary m : s.methods()) {
             int blocks = m.gates().isEmpty() ? 0 : m.gates().values().iterator().next().size();
+            // BTX and MoE-LoRA have a router per layer, MoDE a gate per block
+            String unit = m.routedUnit(), router = unit.equals("layer") ? "Router" : "Gate";
             for (int b = 0; b < blocks; b++) {
-                files.put((m.routedUnit().equals("layer") ? "Router weights of " : "Gate weights of ") + m.method() + ", "
-                        + m.routedUnit() + " " + b, save(gates(m, b), dir, "gates-" + m.method() + "-" + m.routedUnit() + b + ".png"));
+                files.put(router + " weights of " + m.method() + ", " + unit + " " + b,
+                        save(gates(m, b, router, unit), dir, "gates-" + m.method() + "-" + unit + b + ".png"));
             }
         }
         return files;
@@ -86,10 +88,9 @@ public final class ReportCharts {
         return c;
     }
 
-    private static HeatMapChart gates(MethodSummary m, int block) {
+    private static HeatMapChart gates(MethodSummary m, int block, String router, String unit) {
         HeatMapChart c = new HeatMapChartBuilder().width(700).height(120 + 60 * m.gates().size())
-                .title((m.routedUnit().equals("layer") ? "Routers of " : "Gate of ") + m.method() + ", " + m.routedUnit() + " " + block
-                        + ": mean weight per domain and source")
+                .title(router + " of " + m.method() + ", " + unit + " " + block + ": mean weight per domain and source")
                 .xAxisTitle("source").yAxisTitle("domain").build();
         c.getStyler().setShowValue(true).setMin(0).setMax(1).setHeatMapValueDecimalPattern("0.00")
                 .setRangeColors(new Color[]{new Color(255, 255, 255), new Color(33, 102, 172)});
