@@ -13,11 +13,18 @@ import java.util.List;
  * @param seed   the run's seed; 0 for the backbone
  * @param needs  indices of the units that must be finished first
  * @param what   what the unit does, for {@code --list}
+ * @param variant which model the run trains (its row, trained set and config); null for the backbone
  */
-public record WorkUnit(int index, String label, MethodSpec method, long seed, List<Integer> needs, String what) {
+public record WorkUnit(int index, String label, MethodSpec method, long seed, List<Integer> needs, String what,
+                       RunVariant variant) {
 
     public WorkUnit {
         needs = List.copyOf(needs);
+    }
+
+    /** A unit with the plain variant of its method (none for the backbone). */
+    public WorkUnit(int index, String label, MethodSpec method, long seed, List<Integer> needs, String what) {
+        this(index, label, method, seed, needs, what, method == null ? null : RunVariant.plain(method));
     }
 
     /** Whether this unit pretrains the backbone (otherwise it is a run). */

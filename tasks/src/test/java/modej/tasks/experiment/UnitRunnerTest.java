@@ -37,7 +37,7 @@ class UnitRunnerTest {
 
     static MethodSpec spec(String name) {
         return new MethodSpec(name, "full", null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null, null);
     }
 
     /** Work that marks a unit finished when run, and remembers the order. */

@@ -87,7 +87,7 @@ public final class MarkdownReport {
         row(h);
         separator(h.size());
         for (MethodSummary m : s.methods()) {
-            if (m.method().equals(s.reference())) {
+            if (s.isReference(m)) {
                 continue;
             }
             List<String> cells = new ArrayList<>(List.of(m.method()));
