@@ -35,7 +35,16 @@ public record RunVariant(String row, List<String> trained, String domain, Experi
         return trained == null ? row : String.join("+", trained) + "." + row;
     }
 
-    /** A method with its variant, in the order the units run them. */
+    /** The variant with its config's method (MoDE: the experts of the trained set), or {@code m} for the experiment's config. */
+    private static Planned planned(MethodSpec m, RunVariant v) {
+        return new Planned(v.config() == null ? m : v.config().methods().get(0), v);
+    }
+
+    /**
+     * A method with its variant, in the order the units run them.
+     *
+     * @param method the method as the run trains it (a MoDE method in a trained set: with the set as its experts)
+     */
     public record Planned(MethodSpec method, RunVariant variant) {
     }
 
@@ -63,10 +72,10 @@ public record RunVariant(String row, List<String> trained, String domain, Experi
                 List<String> trains = set == null ? c.trainingDomains() : set;
                 if (m.perDomainRuns()) {
                     for (String d : trains) {
-                        out.add(new Planned(m, new RunVariant(m.name() + "@" + d, set, d, c.trainingOn(List.of(d), m))));
+                        out.add(planned(m, new RunVariant(m.name() + "@" + d, set, d, c.trainingOn(List.of(d), m))));
                     }
                 } else {
-                    out.add(new Planned(m, new RunVariant(m.name(), set, null, set == null ? null : c.trainingOn(set, m))));
+                    out.add(planned(m, new RunVariant(m.name(), set, null, set == null ? null : c.trainingOn(set, m))));
                 }
             }
         }

@@ -42,10 +42,10 @@ public final class WorkUnits {
     }
 
     private static String describe(MethodSpec m, RunVariant v, long seed) {
-        List<String> experts = v.config() == null ? m.experts() : v.config().methods().get(0).experts();
+        List<String> experts = m.experts();
         String what = switch (m.method()) {
             case "frozen" -> "evaluate the frozen backbone";
-            case "mode" -> "train MoDE: stage 1 of its " + experts.size() + " experts " + experts
+            case "mode" -> "train MoDE: stage 1 of its " + experts.size() + (experts.size() == 1 ? " expert " : " experts ") + experts
                     + " and stage 2, in this unit";
             default -> "train " + m.method();
         };

@@ -27,6 +27,12 @@ public final class MarkdownReport {
 
     /** The report's text; {@code plots} maps titles to PNG files in {@code plots/}. */
     public static String of(ExperimentConfig c, ResultsSummary s, DataFacts data, MachineFacts facts, Map<String, String> plots) {
+        return of(c, s, null, data, facts, plots);
+    }
+
+    /** The report's text with the retention {@code matrix} after the retention section (none when null). */
+    public static String of(ExperimentConfig c, ResultsSummary s, RetentionMatrix matrix, DataFacts data, MachineFacts facts,
+                            Map<String, String> plots) {
         MarkdownReport r = new MarkdownReport(s);
         int seeds = c.seeds().size();
         r.line("# Experiment " + c.name()).line("")
@@ -38,6 +44,9 @@ public final class MarkdownReport {
                         + "absent where the whole evaluation part was evaluated.").line("");
         r.table1();
         r.retentionAndMath();
+        if (matrix != null) {
+            r.md.append(matrix.markdown(s.domains()));
+        }
         r.costs();
         r.gates();
         r.line("## Plots").line("");
@@ -52,6 +61,7 @@ public final class MarkdownReport {
                         + "backbone trains nothing.", c.budget().steps(), c.budget().batch(), c.budget().seq(), weights(c),
                         c.budget().tokens(), stages(c), c.budget().warmupSteps(), c.budget().steps(), num(c.budget().minLr())))
                 .line("");
+        VariantsBudget.lines(c).forEach(l -> r.line(l).line(""));
         r.md.append(DataSection.of(data));
         r.line("## Machine").line("")
                 .line(f("The last call that trained runs: MoDE-J %s, Java %s (%s), %s, %d cores (%d backend threads), "

@@ -11,7 +11,8 @@ import modej.tasks.experiment.RunResult;
 
 /**
  * Every metric of every run as CSV: one row per run, one column per metric (per-domain metrics as
- * {@code <domain>.<metric>}, gate weights as {@code gate.<domain>.b<block>.<source>}). Numbers use
+ * {@code <domain>.<metric>}, gate weights as {@code gate.<domain>.b<block>.<source>}, training rows drawn
+ * from each domain as {@code train.rows.<domain>}; {@code trained}: a rotated experiment's trained set). Numbers use
  * '.' whatever the locale; an empty cell is a metric the run does not have.
  */
 public final class ResultsCsv {
@@ -45,6 +46,9 @@ public final class ResultsCsv {
         m.put("method", r.method());
         m.put("kind", r.kind());
         m.put("seed", Long.toString(r.seed()));
+        if (r.trained() != null) {
+            m.put("trained", String.join("+", r.trained()));
+        }
         r.metrics().forEach((d, x) -> {
             m.put(d + ".accuracy", num(x.accuracy()));
             m.put(d + ".loss", num(x.loss()));
@@ -79,6 +83,9 @@ public final class ResultsCsv {
         m.put("train.tokensPerSecond", c.trainTokensPerSecond() == null ? "" : num(c.trainTokensPerSecond()));
         m.put("train.peakHeapMiB", c.trainPeakHeapMiB() == null ? "" : Long.toString(c.trainPeakHeapMiB()));
         m.put("train.bufferBytes", c.trainBufferBytes() == null ? "" : Long.toString(c.trainBufferBytes()));
+        if (r.trainRows() != null) {
+            r.trainRows().forEach((d, n) -> m.put("train.rows." + d, Long.toString(n)));
+        }
         m.put("train.finalLoss", r.lossCurve().isEmpty() ? "" : num(r.lossCurve().get(r.lossCurve().size() - 1).loss()));
         m.put("eval.seconds", num(c.evalSeconds()));
         m.put("run.seconds", num(r.runSeconds()));
