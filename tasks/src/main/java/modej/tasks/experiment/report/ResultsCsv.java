@@ -24,8 +24,9 @@ public final class ResultsCsv {
     public static String of(List<RunResult> runs) {
         List<Map<String, String>> rows = new ArrayList<>();
         List<String> header = new ArrayList<>();
+        boolean rotated = runs.stream().anyMatch(r -> r.trained() != null);
         for (RunResult r : runs) {
-            Map<String, String> row = row(r);
+            Map<String, String> row = row(r, rotated);
             row.keySet().stream().filter(k -> !header.contains(k)).forEach(header::add);
             rows.add(row);
         }
@@ -40,14 +41,15 @@ public final class ResultsCsv {
         return out.toString();
     }
 
-    private static Map<String, String> row(RunResult r) {
+    /** One run's cells; {@code rotated}: the experiment rotates trained sets (the frozen backbone's set is empty). */
+    private static Map<String, String> row(RunResult r, boolean rotated) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("run", r.label());
         m.put("method", r.method());
         m.put("kind", r.kind());
         m.put("seed", Long.toString(r.seed()));
-        if (r.trained() != null) {
-            m.put("trained", String.join("+", r.trained()));
+        if (rotated) {
+            m.put("trained", r.trained() == null ? "" : String.join("+", r.trained()));
         }
         r.metrics().forEach((d, x) -> {
             m.put(d + ".accuracy", num(x.accuracy()));
