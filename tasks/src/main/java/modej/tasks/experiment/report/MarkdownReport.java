@@ -10,6 +10,7 @@ import modej.tasks.experiment.DataFacts;
 import modej.tasks.experiment.ExperimentConfig;
 import modej.tasks.experiment.MachineFacts;
 import modej.tasks.experiment.MethodSpec;
+import modej.tasks.experiment.RunVariant;
 
 /**
  * {@code report.md}: the MoDE paper's Table 1 (methods × domains, next-token accuracy mean ± 95%
@@ -286,10 +287,12 @@ public final class MarkdownReport {
     private static String stages(ExperimentConfig c) {
         List<String> parts = new ArrayList<>();
         int steps = c.budget().steps();
-        for (MethodSpec m : c.methods()) {
+        for (RunVariant.Planned p : RunVariant.of(c)) { // a rotated experiment's MoDE has the experts of each set
+            MethodSpec m = p.method();
             if (m.method().equals("mode")) {
                 int e = m.experts().size(), one = (steps - c.budget().stage2Steps()) / e;
-                parts.add(f("%s: %d expert%s × %d steps + %d steps", m.name(), e, e == 1 ? "" : "s", one, steps - e * one));
+                parts.add(f("%s: %d expert%s × %d steps + %d steps", p.variant().display(), e, e == 1 ? "" : "s", one,
+                        steps - e * one));
             }
         }
         return parts.isEmpty() ? "" : " (" + String.join("; ", parts) + ")";
