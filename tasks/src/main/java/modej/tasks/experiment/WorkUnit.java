@@ -8,7 +8,8 @@ import java.util.List;
  * and stage 2 are one unit: stage 2 needs that run's own experts, and nothing else reads them.
  *
  * @param index  stable position in {@link WorkUnits#of}: the same for the same experiment file
- * @param label  {@code backbone}, or the run's folder name {@code <method>-seed<k>}
+ * @param label  {@code backbone}, or the run's folder name {@code <method>-seed<k>} ({@code <set>.<method>@<domain>-seed<k>}
+ *               for a per-domain model of a rotated set)
  * @param method the run's method; null for the backbone
  * @param seed   the run's seed; 0 for the backbone
  * @param needs  indices of the units that must be finished first

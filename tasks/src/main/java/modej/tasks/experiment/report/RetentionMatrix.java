@@ -15,7 +15,8 @@ import modej.tasks.experiment.RunVariant;
 /**
  * The retention matrix: for every trained model of the report (a method in a trained set of a
  * rotated experiment, a per-domain model, a method that mixes the retention domain in) and every
- * domain that model never trained on, the held-out next-token accuracy and loss over seeds, and
+ * domain that model never trained on (and the retention domain, whose evaluated part no model trains
+ * on, also when a method mixes its training part in), the held-out next-token accuracy and loss over seeds, and
  * their change against the frozen backbone, paired by seed. Which domains a model trained on is
  * read from its runs' row counts ({@link RunResult#trainRows}), so a cell is held out because the
  * run drew no row of that domain, not because the config says so.
@@ -78,7 +79,8 @@ public record RetentionMatrix(String frozen, Map<String, Statistics.Interval> fr
             List<String> trainedOn = trainedOn(runs, domains, config, p);
             Map<String, Cell> cells = new LinkedHashMap<>();
             for (String d : domains) {
-                if (!trainedOn.contains(d)) {
+                // the retention domain's evaluated part is never trained on, also when its training part is mixed in
+                if (!trainedOn.contains(d) || d.equals(config.englishDomain())) {
                     cells.put(d, cell(runs, frozen, d));
                 }
             }
@@ -144,7 +146,9 @@ public record RetentionMatrix(String frozen, Map<String, Statistics.Interval> fr
                 + "held-out next-token accuracy and loss, mean ± 95% interval over seeds, [se x] the evaluation's own sampling "
                 + "error (as in Table 1), and Δ, the change against the frozen backbone, run − frozen paired by seed, mean ± "
                 + "95% interval over the pairs. A row `<set>.<method>` trained on that rotated set; `<method>@<domain>` is "
-                + "a per-domain model. — : a domain the model trained on.\n\n");
+                + "a per-domain model. — : a domain the model trained on. ‡: the retention domain, whose training part "
+                + "this model's batches mixed in (`retentionWeight`); the figure is still on its held-out part, which no "
+                + "model trained on.\n\n");
         if (frozen == null) {
             md.append("> **Warning:** the experiment has no frozen method, so there is no change against the frozen backbone "
                     + "(Δ n/a); add `{name: frozen, method: frozen}` to the methods.\n\n");
@@ -165,9 +169,9 @@ public record RetentionMatrix(String frozen, Map<String, Statistics.Interval> fr
             md.append("| ").append(r.row()).append(" | ").append(String.join(", ", r.trainedOn()));
             for (String d : domains) {
                 Cell c = r.heldOut().get(d);
-                md.append(" | ").append(c == null ? "—" : accuracy
+                md.append(" | ").append(c == null ? "—" : (accuracy
                         ? cell(c.accuracy(), c.accuracyStdErr(), c.accuracyChange())
-                        : cell(c.loss(), c.lossStdErr(), c.lossChange()));
+                        : cell(c.loss(), c.lossStdErr(), c.lossChange())) + (r.trainedOn().contains(d) ? " ‡" : ""));
             }
             md.append(" |\n");
         }

@@ -80,7 +80,8 @@ class RetentionMatrixTest {
             assertEquals(List.of("code"), codeFull.trainedOn());
             assertEquals(List.of("math", "english"), List.copyOf(codeFull.heldOut().keySet()));
             assertEquals(List.of("code", "english"), codeMix.trainedOn(), "counted: " + counted);
-            assertEquals(List.of("math"), List.copyOf(codeMix.heldOut().keySet()));
+            assertEquals(List.of("math", "english"), List.copyOf(codeMix.heldOut().keySet()),
+                    "english's evaluated part is never trained on: shown, marked as mixed in");
             assertEquals(List.of("code", "english"), List.copyOf(mathFull.heldOut().keySet()));
             RetentionMatrix.Cell english = codeFull.heldOut().get("english");
             assertEquals(0.25 + 0.2 + 0.005, english.accuracy().mean(), 1e-12); // seeds 0 and 1
@@ -96,6 +97,7 @@ class RetentionMatrixTest {
         String md = RetentionMatrix.of(c, results(c, true)).markdown(List.of("code", "math", "english"));
         assertTrue(md.contains("| code.full | code | — | 0.3550 ± 0.0635 [se 0.0020] (Δ +0.0500 ± 0.0000) | "), md);
         assertTrue(md.contains("| code.mix | code, english | — | "), md);
+        assertTrue(md.contains("(Δ +0.1000 ± 0.0000) ‡ |\n"), md);
         assertTrue(md.indexOf("| code.full |") < md.indexOf("| math.full |")
                 && md.indexOf("| math.full |") < md.indexOf("| code.mix |"), "rows grouped by method: " + md);
     }
