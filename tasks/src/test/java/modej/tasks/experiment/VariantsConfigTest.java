@@ -175,4 +175,14 @@ class VariantsConfigTest {
     private static WorkUnit byLabel(List<WorkUnit> units, String label) {
         return units.stream().filter(u -> u.label().equals(label)).findFirst().orElseThrow(() -> new AssertionError(label));
     }
+
+    @Test
+    void theRetentionMatrixExampleRotatesEveryMethodThroughThreeSets() {
+        ExperimentConfig c = ExampleFilesTest.read("retention-matrix");
+        assertEquals(List.of(List.of("code"), List.of("math"), List.of("code", "math")), c.rotate());
+        assertEquals("tiny", c.backbone().pretrain().preset());
+        assertEquals(0.11f, c.method("full-mix").retentionWeight());
+        // frozen once per seed, the 4 trained methods per set: 2 × (1 + 3 × 4) runs and the backbone
+        assertEquals(1 + 2 * 13, WorkUnits.of(c).size());
+    }
 }

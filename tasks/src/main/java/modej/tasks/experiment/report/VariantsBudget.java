@@ -41,9 +41,9 @@ final class VariantsBudget {
             if (m.retentionMix() > 0) {
                 double others = c.trainingDomains().stream().mapToDouble(d -> c.domains().get(d).weight()).sum();
                 out.add(f("`%s` mixes the training part of the retention domain %s into its mixed batches%s at weight %s, "
-                        + "beside the training domains' weights%s: %s of the rows%s. It is no expert domain, and its "
-                        + "evaluated part is never trained on (Data: the overlap of every evaluated part with %s's training "
-                        + "part is checked and 0). Its tokens are part of the same budget, not added to it.", m.name(),
+                        + "beside the training domains' weights%s: %s of the rows%s. It is no expert domain, and only its "
+                        + "training part is drawn from: the Data section gives the overlap of every evaluated part with %s's "
+                        + "training part, checked before any training. Its tokens are part of the same budget, not added to it.", m.name(),
                         c.englishDomain(), m.method().equals("mode") ? " (MoDE: stage 2's)" : "", Float.toString(m.retentionWeight()),
                         c.rotate() == null && !m.perDomainRuns() ? " (sum " + plain(others) + ")" : "",
                         c.rotate() == null && !m.perDomainRuns() ? f("%.1f%%", 100 * m.retentionMix() / (m.retentionMix() + others))
