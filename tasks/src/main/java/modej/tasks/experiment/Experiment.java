@@ -164,7 +164,7 @@ public final class Experiment {
         Units(ExperimentConfig config, Domains domains) {
             this.config = config;
             this.domains = domains;
-            this.runs = config.seeds().size() * config.methods().size();
+            this.runs = config.seeds().size() * RunVariant.of(config).size();
         }
 
         @Override
@@ -193,7 +193,8 @@ public final class Experiment {
             context = context != null ? context : new RunContext(config, domains.load().data(), backboneFile, backends, log);
             // a run stopped before (killed) continues from its stages' saved states (MethodTraining)
             Files.createDirectories(resultFile(u).getParent());
-            RunResult r = context.run(m, u.seed(), fingerprint(config, m, u.seed(), backboneFingerprint), resultFile(u).getParent());
+            RunResult r = context.run(m, u.variant(), u.seed(), fingerprint(trainsUnder(u), m, u.seed(), backboneFingerprint),
+                    resultFile(u).getParent());
             r.write(resultFile(u));
             log.printf(Locale.ROOT, "[%d/%d] %s: %s; %.1f s%n", index, runs, u.label(), accuracies(r), r.runSeconds());
         }
@@ -203,12 +204,17 @@ public final class Experiment {
             loadBackbone();
             Path file = resultFile(u);
             RunResult done = RunResult.read(file);
-            if (!fingerprint(config, u.method(), u.seed(), backboneFingerprint).equals(done.fingerprint())) {
+            if (!fingerprint(trainsUnder(u), u.method(), u.seed(), backboneFingerprint).equals(done.fingerprint())) {
                 throw new IllegalArgumentException(file + ": made with other settings than the experiment's now "
                         + "(method, budget, domains, evaluation or backbone changed); delete " + file.getParent()
                         + " to redo that run, or use another --out");
             }
             return done;
+        }
+
+        /** The config a run trains under: its variant's, or the experiment's. */
+        private ExperimentConfig trainsUnder(WorkUnit u) {
+            return u.variant() != null && u.variant().config() != null ? u.variant().config() : config;
         }
 
         /** The facts of the data the runs used: {@code data.json}, made when missing. */

@@ -20,15 +20,20 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param domains    name to corpus, test source and mixing weight, in the order of the report's columns
  * @param english    the domain retention is measured on (default: {@code english} if there is one;
  *                   {@code none} for none)
+ * @param rotate     trained sets to rotate through (e.g. {@code [[code], [math], [code, math]]}): every method but the
+ *                   frozen backbone runs once per set, trained on the set's domains (at their weights) with every
+ *                   other domain held out; the report adds the retention matrix. Null (default): the domains train
+ *                   as their weights say, once
  * @param methods    the methods to compare, each by a unique name
  * @param budget     steps, batch, sequence length and learning rates shared by every method
  * @param seeds      one run per method and seed (default [0]); seeds pair runs in the t-tests
  * @param evaluation how runs are measured
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"name", "backbone", "domains", "english", "methods", "budget", "seeds", "evaluation"})
+@JsonPropertyOrder({"name", "backbone", "domains", "english", "rotate", "methods", "budget", "seeds", "evaluation"})
 public record ExperimentConfig(String name, BackboneSpec backbone, Map<String, DomainSpec> domains, String english,
-                               List<MethodSpec> methods, Budget budget, List<Long> seeds, EvaluationSpec evaluation) {
+                               List<List<String>> rotate, List<MethodSpec> methods, Budget budget, List<Long> seeds,
+                               EvaluationSpec evaluation) {
 
     public ExperimentConfig {
         ConfigValues.required("name", name, "table1-small");
@@ -53,6 +58,8 @@ public record ExperimentConfig(String name, BackboneSpec backbone, Map<String, D
             throw new IllegalArgumentException("domains: every weight is 0; nothing to train the mixed-data methods on");
         }
         budget = budget == null ? Budget.DEFAULT : budget;
+        rotate = TrainedSets.checked(rotate, domains, english);
+        TrainedSets.checkMethods(methods, rotate, domains, english);
         methods = resolved(methods, budget, domains, english);
         seeds = seeds == null ? List.of(0L) : ConfigValues.list("seeds", seeds);
         if (seeds.isEmpty() || new HashSet<>(seeds).size() != seeds.size() || seeds.stream().anyMatch(s -> s < 0)) {
@@ -128,7 +135,36 @@ public record ExperimentConfig(String name, BackboneSpec backbone, Map<String, D
 
     /** This config with the budget's sequence length filled in. */
     public ExperimentConfig withSeq(int seq) {
-        return new ExperimentConfig(name, backbone, domains, english, methods, budget.withSeq(seq), seeds, evaluation);
+        return new ExperimentConfig(name, backbone, domains, english, rotate, methods, budget.withSeq(seq), seeds, evaluation);
+    }
+
+    /**
+     * The config one run of {@code m} trains under: only {@code trained} train (at their weights), every
+     * other domain is held out (weight 0), and {@code m} is its only method (a MoDE or BTX method's experts: the
+     * trained domains). Everything else, evaluation included, is this config's.
+     */
+    ExperimentConfig trainingOn(List<String> trained, MethodSpec m) {
+        Map<String, DomainSpec> only = new LinkedHashMap<>();
+        domains.forEach((d, spec) -> only.put(d, trained.contains(d) ? spec : spec.withWeight(0)));
+        MethodSpec one = m.method().equals("mode") || m.method().equals("btx") ? m.withDefaultExperts() : m;
+        return new ExperimentConfig(name, backbone, only, english, null, List.of(one), budget, seeds, evaluation);
+    }
+
+    /** The domains that train (a source and a weight above 0), in order. */
+    public List<String> trainingDomains() {
+        return domains.keySet().stream().filter(d -> domains.get(d).trains()).toList();
+    }
+
+    /**
+     * Every domain some run trains on: those that train, and the English domain when a method mixes it in
+     * ({@code retentionWeight}). The held-out checks compare every evaluated part with each of these.
+     */
+    public List<String> trainedByAnyRun() {
+        List<String> out = new ArrayList<>(trainingDomains());
+        if (englishDomain() != null && methods.stream().anyMatch(m -> m.retentionMix() > 0) && !out.contains(english)) {
+            out.add(english);
+        }
+        return List.copyOf(out);
     }
 
     /** The method named {@code name}. */

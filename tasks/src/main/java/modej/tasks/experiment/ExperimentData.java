@@ -76,11 +76,10 @@ record ExperimentData(DomainData data, HeldOutSplit split, Map<String, Map<Strin
         if (backboneTrained != null) {
             streams.put(BACKBONE, backboneTrained);
         }
-        config.domains().forEach((name, d) -> {
-            if (d.trains()) {
-                streams.put(name, Overlap.texts(data.trainChunks(name)));
-            }
-        });
+        // every domain a run trains on: those that train, and the English one when a method mixes it in (retentionWeight)
+        for (String name : config.trainedByAnyRun()) {
+            streams.put(name, Overlap.texts(data.trainChunks(name)));
+        }
         Map<String, Map<String, Overlap>> overlaps = new LinkedHashMap<>();
         for (String name : data.names()) {
             Map<String, Overlap> per = new LinkedHashMap<>();
@@ -119,7 +118,7 @@ record ExperimentData(DomainData data, HeldOutSplit split, Map<String, Map<Strin
                         + (data.test(d) != null ? "use a larger test source" : "raise evaluation.validation")
                         + " or lower budget.seq");
             }
-            if (config.domains().get(d).trains() && train < window) {
+            if (config.trainedByAnyRun().contains(d) && train < window) {
                 throw new IllegalArgumentException("domains." + d + ": the training split has " + train
                         + " tokens, fewer than one window of " + window + "; use a larger corpus or lower budget.seq");
             }

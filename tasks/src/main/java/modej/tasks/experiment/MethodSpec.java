@@ -37,23 +37,29 @@ import modej.model.lora.LoraSlot;
  *                      (each expert's learned odds against the backbone) (default fresh)
  * @param gateLrScale   mode: the gate's learning rate is this multiple of the method's (default 1)
  * @param loraExperts   moe-lora: LoRA experts per adapted projection, E (default 4)
+ * @param perDomain     full, lora, lora-matched: train one model per training domain, on that domain only, each
+ *                      with the whole budget, each evaluated on every domain; rows {@code <name>@<domain>} (default false)
+ * @param retentionWeight full, lora, lora-matched, moe-lora, mode, btx: mix the retention (English) domain's training
+ *                      part into the method's mixed batches at this weight, on the scale of the domains' weights
+ *                      (mode, btx: stage 2; never an expert); its held-out part stays unseen (default: not mixed in)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MethodSpec(String name, String method, Float lr, Integer blocks, Integer expertLayers, String init,
                          Integer topK, Float temperature, Boolean sequenceGate, Float balance, Boolean trainGateOnly,
                          List<String> experts, Integer rank, Float alpha, List<String> targets, Integer matchExperts,
-                         Boolean gateNorm, String gateInit, Float gateLrScale, Integer loraExperts) {
+                         Boolean gateNorm, String gateInit, Float gateLrScale, Integer loraExperts, Boolean perDomain,
+                         Float retentionWeight) {
 
     /** The options each method takes, besides name, method and lr. */
     static final Map<String, List<String>> OPTIONS = Map.of(
             "frozen", List.of(),
-            "full", List.of(),
-            "lora", List.of("rank", "alpha", "targets"),
-            "moe-lora", List.of("loraExperts", "rank", "alpha", "targets", "topK", "balance"),
-            "lora-matched", List.of("alpha", "targets", "matchExperts", "blocks", "expertLayers"),
+            "full", List.of("perDomain", "retentionWeight"),
+            "lora", List.of("rank", "alpha", "targets", "perDomain", "retentionWeight"),
+            "moe-lora", List.of("loraExperts", "rank", "alpha", "targets", "topK", "balance", "retentionWeight"),
+            "lora-matched", List.of("alpha", "targets", "matchExperts", "blocks", "expertLayers", "perDomain", "retentionWeight"),
             "mode", List.of("blocks", "expertLayers", "init", "topK", "temperature", "sequenceGate", "balance",
-                    "trainGateOnly", "experts", "gateNorm", "gateInit", "gateLrScale"),
-            "btx", List.of("experts", "topK", "balance", "trainGateOnly"));
+                    "trainGateOnly", "experts", "gateNorm", "gateInit", "gateLrScale", "retentionWeight"),
+            "btx", List.of("experts", "topK", "balance", "trainGateOnly", "retentionWeight"));
 
     /** Default LoRA targets: every projection. */
     static final List<String> ALL_TARGETS = List.of("qkv", "attn_proj", "fc", "fc_proj");
@@ -69,7 +75,8 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
             throw new IllegalArgumentException("method: unknown '" + method + "'; valid: mode, btx, full, lora, lora-matched, moe-lora, frozen");
         }
         for (var given : given(blocks, expertLayers, init, topK, temperature, sequenceGate, balance, trainGateOnly,
-                experts, rank, alpha, targets, matchExperts, gateNorm, gateInit, gateLrScale, loraExperts).entrySet()) {
+                experts, rank, alpha, targets, matchExperts, gateNorm, gateInit, gateLrScale, loraExperts, perDomain,
+                retentionWeight).entrySet()) {
             if (given.getValue() != null && !takes.contains(given.getKey())) {
                 throw new IllegalArgumentException(given.getKey() + ": not an option of method '" + method + "'"
                         + (takes.isEmpty() ? ", which takes none besides lr" : "; its options: " + String.join(", ", takes)));
@@ -143,12 +150,35 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
         if (matched && matchExperts != null) {
             ConfigValues.positive("matchExperts", matchExperts, 1);
         }
+        // false is stored as absent, so a method without the option keeps the fingerprint of results made before it
+        perDomain = perDomain != null && perDomain ? Boolean.TRUE : null;
+        if (retentionWeight != null && !(retentionWeight > 0 && Float.isFinite(retentionWeight))) {
+            throw new IllegalArgumentException("retentionWeight: must be a number > 0 (the retention domain's weight in "
+                    + "the mix, on the scale of the domains' weights), got " + retentionWeight);
+        }
+    }
+
+    /** Whether this method trains one model per training domain. */
+    public boolean perDomainRuns() {
+        return perDomain != null && perDomain;
+    }
+
+    /** The retention domain's weight in this method's mixed batches; 0 = not mixed in. */
+    public double retentionMix() {
+        return retentionWeight == null ? 0 : retentionWeight;
+    }
+
+    /** This method with its expert domains left to the config's default (for a config that trains other domains). */
+    MethodSpec withDefaultExperts() {
+        return new MethodSpec(name, method, lr, blocks, expertLayers, init, topK, temperature, sequenceGate, balance,
+                trainGateOnly, null, rank, alpha, targets, matchExperts, gateNorm, gateInit, gateLrScale, loraExperts,
+                perDomain, retentionWeight);
     }
 
     private static Map<String, Object> given(Object... values) {
         List<String> keys = List.of("blocks", "expertLayers", "init", "topK", "temperature", "sequenceGate", "balance",
                 "trainGateOnly", "experts", "rank", "alpha", "targets", "matchExperts", "gateNorm", "gateInit", "gateLrScale",
-                "loraExperts");
+                "loraExperts", "perDomain", "retentionWeight");
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             m.put(keys.get(i), values[i]);
@@ -163,6 +193,6 @@ public record MethodSpec(String name, String method, Float lr, Integer blocks, I
         return new MethodSpec(name, method, rate, blocks, expertLayers, init, topK, temperature,
                 sequenceGate, balance, trainGateOnly, mode && experts == null ? expertDomains : experts, rank, alpha,
                 targets, matched && matchExperts == null ? Integer.valueOf(Math.max(1, expertDomains.size())) : matchExperts,
-                gateNorm, gateInit, gateLrScale, loraExperts);
+                gateNorm, gateInit, gateLrScale, loraExperts, perDomain, retentionWeight);
     }
 }

@@ -39,7 +39,6 @@ import modej.tasks.train.RunState;
 import modej.tasks.data.BatchSampler;
 import modej.tasks.data.Batches;
 import modej.tasks.data.DomainData;
-import modej.tasks.data.WeightedBatches;
 import modej.tasks.train.LearningRate;
 import modej.tasks.train.LossCurve;
 import modej.tasks.train.TrainingSettings;
@@ -60,9 +59,10 @@ final class MethodTraining {
      * A trained model and how it was trained.
      *
      * @param trainable parameters the method trained in any stage (MoDE: experts and the final gate)
+     * @param rows      training rows drawn from each domain over all stages
      */
     record Trained(AdaptedModel model, String evalKind, Path checkpoint, long trainable, List<RunResult.Stage> stages,
-                   List<RunResult.LossPoint> lossCurve) {
+                   List<RunResult.LossPoint> lossCurve, Map<String, Long> rows) {
     }
 
     /**
@@ -77,6 +77,7 @@ final class MethodTraining {
     private final PrintStream log;
     private final List<RunResult.Stage> stages = new ArrayList<>();
     private final List<RunResult.LossPoint> curve = new ArrayList<>();
+    private final Map<String, Long> rows = new LinkedHashMap<>();
     private long tokensSoFar;
     private String runFingerprint = "";
 
@@ -96,34 +97,35 @@ final class MethodTraining {
         runFingerprint = fingerprint;
         stages.clear();
         curve.clear();
+        rows.clear();
         tokensSoFar = 0;
         GptParams base = GptCheckpoint.load(backboneFile, false).params();
         Budget b = config.budget();
         Path model = dir.resolve("model.safetensors");
         return switch (m.method()) {
-            case "frozen" -> new Trained(new BackboneModel(base, false), "frozen", null, 0, List.of(), List.of());
+            case "frozen" -> new Trained(new BackboneModel(base, false), "frozen", null, 0, List.of(), List.of(), Map.of());
             case "full" -> {
                 BackboneModel full = new BackboneModel(base, true);
-                stage("train", full, b.steps(), m.lr(), mixed(seed), model, seed);
+                stage("train", full, b.steps(), m.lr(), mixed(m, seed), model, seed);
                 yield done(full, "full", model, full.counts().trainable());
             }
             case "lora" -> {
                 LoraModel lora = new LoraModel(m.name(), base, new LoraParams(base.config(), m.rank(), m.alpha(),
                         Set.copyOf(m.targets()), seed));
-                stage("train", lora, b.steps(), m.lr(), mixed(seed), model, seed);
+                stage("train", lora, b.steps(), m.lr(), mixed(m, seed), model, seed);
                 yield done(lora, "lora", model, lora.lora().slab().size());
             }
             case "lora-matched" -> {
                 int rank = matchedRank(m, base);
                 LoraModel lora = new LoraModel(m.name(), base, new LoraParams(base.config(), rank, m.alpha(),
                         Set.copyOf(m.targets()), seed));
-                stage("train", lora, b.steps(), m.lr(), mixed(seed), model, seed);
+                stage("train", lora, b.steps(), m.lr(), mixed(m, seed), model, seed);
                 yield done(lora, "lora", model, lora.lora().slab().size());
             }
             case "moe-lora" -> {
                 MoeLoraModel moe = new MoeLoraModel(base, new MoeLoraParams(base.config(), new MoeLoraConfig(m.loraExperts(),
                         m.rank(), m.alpha(), Set.copyOf(m.targets()), m.topK(), m.balance()), seed));
-                stage("train", moe, b.steps(), m.lr(), mixed(seed), model, seed);
+                stage("train", moe, b.steps(), m.lr(), mixed(m, seed), model, seed);
                 yield done(moe, "moe-lora", model, moe.params().slab().size());
             }
             case "mode" -> mode(m, seed, base, dir, model);
@@ -151,6 +153,7 @@ final class MethodTraining {
                 Batches own = new BatchSampler(data.get(d).train(), b.batch(), b.seq(), seed * 1000 + i);
                 stage("stage1-" + d, expert, stage1, m.lr(), own, file, seed);
             }
+            rows.merge(d, (long) stage1 * b.batch(), Long::sum); // every row of a stage-1 batch is of its domain
             trained.put(d, frozenCopy(expert.params().expert(d)));
             stage1Gates.put(d, frozenCopy(expert.params().gate()));
         }
@@ -161,7 +164,7 @@ final class MethodTraining {
         }
         ModeModel mode = new ModeModel("mode-compose", composed, !m.trainGateOnly(), true);
         composed.gate().learningRateScale(m.gateLrScale());
-        stage("stage2", mode, stage2, m.lr(), mixed(seed), model, seed);
+        stage("stage2", mode, stage2, m.lr(), mixed(m, seed), model, seed);
         long trainable = composed.gate().size() + composed.experts().stream().mapToLong(Slab::size).sum();
         return done(mode, "mode", model, trainable);
     }
@@ -187,11 +190,12 @@ final class MethodTraining {
                 Batches own = new BatchSampler(data.get(d).train(), b.batch(), b.seq(), seed * 1000 + i);
                 stage("stage1-" + d, branch, stage1, m.lr(), own, file, seed);
             }
+            rows.merge(d, (long) stage1 * b.batch(), Long::sum); // every row of a stage-1 batch is of its domain
             branches.put(d, frozenCopy(branch.params().expert(d)));
         }
         BtxParams mixed = new BtxParams(base, new BtxConfig(experts, true, m.topK(), m.balance()), branches, seed);
         BtxModel btx = new BtxModel("btx-mix", mixed, !m.trainGateOnly(), true);
-        stage("stage2", btx, stage2, m.lr(), mixed(seed), model, seed);
+        stage("stage2", btx, stage2, m.lr(), mixed(m, seed), model, seed);
         // trained in some stage: the routers, the branches (stage 1), the original MLPs' copy unless stage 2 trains routers only
         long trainable = mixed.ownSlabs().stream().mapToLong(Slab::size).sum()
                 - (m.trainGateOnly() ? mixed.expert(BtxConfig.ORIGINAL).size() : 0);
@@ -225,17 +229,8 @@ final class MethodTraining {
     }
 
     /** Rows from every domain that trains (weight above 0), in proportion to the weights. */
-    private Batches mixed(long seed) {
-        List<int[]> streams = new ArrayList<>();
-        List<Double> weights = new ArrayList<>();
-        for (var e : config.domains().entrySet()) {
-            if (e.getValue().trains()) {
-                streams.add(data.get(e.getKey()).train());
-                weights.add(e.getValue().weight());
-            }
-        }
-        return new WeightedBatches(streams, weights.stream().mapToDouble(Double::doubleValue).toArray(),
-                config.budget().batch(), config.budget().seq(), seed);
+    private TrainingMix mixed(MethodSpec m, long seed) {
+        return TrainingMix.of(config, data, m, seed);
     }
 
     /** Trains one stage: its own warm-up (the budget's fraction) and cosine decay over its steps. */
@@ -271,6 +266,9 @@ final class MethodTraining {
             last = p.loss();
         }
         tokensSoFar += o.tokens();
+        if (batches instanceof TrainingMix mix) {
+            mix.rowsPerDomain().forEach((d, n) -> rows.merge(d, n, Long::sum));
+        }
         stages.add(new RunResult.Stage(name, steps, o.tokens(), o.seconds(), o.peakHeapMiB(), o.bufferBytes(), last));
     }
 
@@ -294,6 +292,7 @@ final class MethodTraining {
     }
 
     private Trained done(AdaptedModel model, String kind, Path checkpoint, long trainable) {
-        return new Trained(model, kind, checkpoint, trainable, List.copyOf(stages), List.copyOf(curve));
+        return new Trained(model, kind, checkpoint, trainable, List.copyOf(stages), List.copyOf(curve),
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rows)));
     }
 }

@@ -55,20 +55,26 @@ final class RunContext {
                 .map(e -> String.format(Locale.ROOT, "%s acc %.4f", e.getKey(), e.getValue().accuracy())).toList());
     }
 
-    /** Trains and evaluates one run, on a backend of its own. */
-    RunResult run(MethodSpec m, long seed, String fingerprint, Path dir) throws IOException {
+    /**
+     * Trains and evaluates one run, on a backend of its own: {@code m} as {@code variant} says (its row,
+     * trained set, and the config it trains under); evaluated as every run is, on every domain.
+     */
+    RunResult run(MethodSpec m, RunVariant variant, long seed, String fingerprint, Path dir) throws IOException {
         long t0 = System.nanoTime();
         if (m.method().equals("frozen")) {
-            return new RunResult(m.name(), m.method(), seed, fingerprint, frozen.metrics(), frozen.retention(),
-                    frozen.costs(), frozen.gates(), List.of(), List.of(), frozenMath, seconds(t0), Instant.now().toString());
+            return new RunResult(variant.row(), m.method(), seed, fingerprint, frozen.metrics(), frozen.retention(),
+                    frozen.costs(), frozen.gates(), List.of(), List.of(), frozenMath, seconds(t0), Instant.now().toString(),
+                    variant.trained(), Map.of());
         }
+        ExperimentConfig trainsUnder = variant.config() != null ? variant.config() : config;
         return backends.with(backend -> {
-            MethodTraining.Trained t = new MethodTraining(config, data, backend, log).train(m, seed, backboneFile, dir, fingerprint);
+            MethodTraining.Trained t = new MethodTraining(trainsUnder, data, backend, log).train(m, seed, backboneFile, dir,
+                    fingerprint);
             LoadedModel model = new LoadedModel(m.name(), t.evalKind(), t.checkpoint(), t.model(), costs(m, t), t.trainable());
             EvalReport.ModelResult r = new Evaluator(backend, evaluation).evaluate(model, data, frozen.metrics());
             RunResult.MathScore score = math == null ? null : math.score(t.model(), backend, config.budget().seq());
-            return new RunResult(m.name(), m.method(), seed, fingerprint, r.metrics(), r.retention(), r.costs(), r.gates(),
-                    t.stages(), t.lossCurve(), score, seconds(t0), Instant.now().toString());
+            return new RunResult(variant.row(), m.method(), seed, fingerprint, r.metrics(), r.retention(), r.costs(), r.gates(),
+                    t.stages(), t.lossCurve(), score, seconds(t0), Instant.now().toString(), variant.trained(), t.rows());
         });
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -15,7 +16,7 @@ import modej.tasks.eval.EvalReport;
  * The file is written atomically (a temporary file renamed over it), so it exists only for a run
  * that finished; an experiment skips the runs whose file exists.
  *
- * @param method      the method's name in the experiment file
+ * @param method      the method's name in the experiment file; {@code <name>@<domain>} for a per-domain model
  * @param kind        {@code mode}, {@code full}, {@code lora}, {@code lora-matched} or {@code frozen}
  * @param seed        the seed of new weights and batches
  * @param fingerprint hash of everything that decides the result (backbone weights, domains, budget,
@@ -29,10 +30,15 @@ import modej.tasks.eval.EvalReport;
  * @param math        final-answer accuracy on held-out math problems; null when not scored
  * @param runSeconds  wall time of the run: training, evaluation and scoring
  * @param finished    when the run finished, ISO-8601
+ * @param trained     the trained set of a rotated experiment ({@code rotate}); absent otherwise
+ * @param trainRows   training rows (sequences) drawn from each domain, over all stages, counted as the batches
+ *                    were drawn; empty for the frozen backbone; absent in results written before it existed
  */
 public record RunResult(String method, String kind, long seed, String fingerprint, Map<String, EvalReport.Metrics> metrics,
                         EvalReport.Retention retention, EvalReport.Costs costs, Map<String, List<EvalReport.GateBlock>> gates,
-                        List<Stage> stages, List<LossPoint> lossCurve, MathScore math, double runSeconds, String finished) {
+                        List<Stage> stages, List<LossPoint> lossCurve, MathScore math, double runSeconds, String finished,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) List<String> trained,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Long> trainRows) {
 
     private static final ObjectMapper JSON = ExperimentFile.json()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -83,9 +89,14 @@ public record RunResult(String method, String kind, long seed, String fingerprin
                             double accuracy, int tokens, int window) {
     }
 
-    /** The run's folder name: {@code <method>-seed<k>}. */
+    /** The run's folder name: {@code <method>-seed<k>}, after {@code <set>.} in a rotated experiment. */
     public String label() {
-        return label(method, seed);
+        return label(display(), seed);
+    }
+
+    /** The run's row in the report: {@link RunVariant#display}. */
+    public String display() {
+        return RunVariant.display(trained, method);
     }
 
     static String label(String method, long seed) {

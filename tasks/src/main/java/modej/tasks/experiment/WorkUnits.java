@@ -31,23 +31,34 @@ public final class WorkUnits {
                     "pretrain the backbone: %d layers, width %d, %d steps on %s", p.layers(), p.width(), p.steps(), p.corpus())));
             backbone = List.of(0);
         }
+        List<RunVariant.Planned> plan = RunVariant.of(config);
         for (long seed : config.seeds()) {
-            for (MethodSpec m : config.methods()) {
-                units.add(new WorkUnit(units.size(), RunResult.label(m.name(), seed), m, seed, backbone, describe(m, seed)));
+            for (RunVariant.Planned run : plan) {
+                units.add(new WorkUnit(units.size(), RunResult.label(run.variant().display(), seed), run.method(), seed, backbone,
+                        describe(run.method(), run.variant(), seed), run.variant()));
             }
         }
         return List.copyOf(units);
     }
 
-    private static String describe(MethodSpec m, long seed) {
+    private static String describe(MethodSpec m, RunVariant v, long seed) {
+        List<String> experts = m.experts();
         String what = switch (m.method()) {
             case "frozen" -> "evaluate the frozen backbone";
-            case "mode" -> "train MoDE: stage 1 of its " + m.experts().size() + " experts " + m.experts()
+            case "mode" -> "train MoDE: stage 1 of its " + experts.size() + (experts.size() == 1 ? " expert " : " experts ") + experts
                     + " and stage 2, in this unit";
             case "btx" -> "train BTX: stage 1 (a copy of the MLPs) for each of " + m.experts()
                     + " and stage 2 (FFN experts and routers), in this unit";
             default -> "train " + m.method();
         };
+        if (v.domain() != null) {
+            what += " on " + v.domain() + " only";
+        } else if (v.trained() != null && !m.method().equals("mode")) {
+            what += " on " + v.trained();
+        }
+        if (m.retentionMix() > 0) {
+            what += String.format(Locale.ROOT, " (with the retention domain mixed in at weight %s)", m.retentionWeight());
+        }
         return what + ", seed " + seed;
     }
 

@@ -34,7 +34,7 @@ class BtxMethodSpecTest {
 
     @Test
     void badOptionsAreOneLineNamingTheirPath() {
-        assertEquals("exp.yaml: methods.3.blocks: not an option of method 'btx'; its options: experts, topK, balance, trainGateOnly",
+        assertEquals("exp.yaml: methods.3.blocks: not an option of method 'btx'; its options: experts, topK, balance, trainGateOnly, retentionWeight",
                 error(YAML.replace("method: btx}", "method: btx, blocks: 2}")));
         assertEquals("exp.yaml: methods.3.topK: must be >= 0, got -1", error(YAML.replace("method: btx}", "method: btx, topK: -1}")));
         assertEquals("exp.yaml: methods.3.balance: must be >= 0, got -0.5",

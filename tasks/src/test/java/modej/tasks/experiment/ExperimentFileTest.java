@@ -133,16 +133,17 @@ class ExperimentFileTest {
 
     @Test
     void valuesOutOfRangeAndMisplacedOptionsNameTheirPath() {
-        assertEquals("exp.yaml: methods.0.rank: not an option of method 'full', which takes none besides lr",
+        assertEquals("exp.yaml: methods.0.rank: not an option of method 'full'; its options: perDomain, retentionWeight",
                 error(YAML.replace("method: full}", "method: full, rank: 3}")));
         assertEquals("exp.yaml: methods.2.rank: not an option of method 'mode'; its options: blocks, expertLayers, init, "
-                + "topK, temperature, sequenceGate, balance, trainGateOnly, experts, gateNorm, gateInit, gateLrScale",
-                error(YAML.replace("topK: 1}", "topK: 1, rank: 2}")));
+                + "topK, temperature, sequenceGate, balance, trainGateOnly, experts, gateNorm, gateInit, gateLrScale, "
+                + "retentionWeight", error(YAML.replace("topK: 1}", "topK: 1, rank: 2}")));
         assertEquals("exp.yaml: methods.2.gateInit: expected fresh or stage1, got 'warm'",
                 error(YAML.replace("topK: 1}", "topK: 1, gateInit: warm}")));
         assertEquals("exp.yaml: methods.2.gateLrScale: must be > 0, got 0.0",
                 error(YAML.replace("topK: 1}", "topK: 1, gateLrScale: 0}")));
-        assertEquals("exp.yaml: methods.1.gateNorm: not an option of method 'lora'; its options: rank, alpha, targets",
+        assertEquals("exp.yaml: methods.1.gateNorm: not an option of method 'lora'; its options: rank, alpha, targets, "
+                + "perDomain, retentionWeight",
                 error(YAML.replace("rank: 4", "rank: 4, gateNorm: true")));
         assertEquals("exp.yaml: methods.1.rank: must be >= 1, got 0", error(YAML.replace("rank: 4", "rank: 0")));
         assertEquals("exp.yaml: methods.1.method: unknown 'lroa'; valid: mode, btx, full, lora, lora-matched, moe-lora, frozen",
@@ -160,7 +161,7 @@ class ExperimentFileTest {
         assertEquals("exp.yaml: name: required, e.g. table1-small", error(YAML.replace("name: demo\n", "")));
         assertEquals("exp.yaml: seeds: entry 1 is empty", error(YAML.replace("seeds: [0, 1]", "seeds: [0, null]")));
         assertEquals("exp.yaml: methods.1.targets: entry 0 is empty", error(YAML.replace("rank: 4", "rank: 4, targets: [null]")));
-        assertEquals("exp.yaml: methods.0.blocks: not an option of method 'full', which takes none besides lr",
+        assertEquals("exp.yaml: methods.0.blocks: not an option of method 'full'; its options: perDomain, retentionWeight",
                 error(YAML, "methods.0.blocks=2").replace("--set methods.0.blocks=2", "exp.yaml"));
     }
 
@@ -175,7 +176,7 @@ class ExperimentFileTest {
         assertEquals("--set budget.batch=big: budget.batch: expected a whole number, got 'big'", error(YAML, "budget.batch=big"));
         assertEquals("--set budget: expected KEY.PATH=VALUE, e.g. budget.steps=100", error(YAML, "budget"));
         assertEquals("--set nosuch.key=1: nosuch: unknown key 'nosuch'; known: backbone, budget, domains, english, evaluation, "
-                + "methods, name, seeds", error(YAML, "nosuch.key=1"));
+                + "methods, name, rotate, seeds", error(YAML, "nosuch.key=1"));
     }
 
     @Test

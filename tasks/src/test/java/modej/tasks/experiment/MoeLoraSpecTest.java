@@ -44,9 +44,9 @@ class MoeLoraSpecTest {
         assertEquals("exp.yaml: methods.3.balance: must be >= 0, got -1.0",
                 ExperimentFileTest.error(YAML.replace("method: moe-lora}", "method: moe-lora, balance: -1}")));
         assertEquals("exp.yaml: methods.3.blocks: not an option of method 'moe-lora'; its options: loraExperts, rank, alpha, "
-                        + "targets, topK, balance",
+                        + "targets, topK, balance, retentionWeight",
                 ExperimentFileTest.error(YAML.replace("method: moe-lora}", "method: moe-lora, blocks: 2}")));
-        assertEquals("exp.yaml: methods.1.loraExperts: not an option of method 'lora'; its options: rank, alpha, targets",
+        assertEquals("exp.yaml: methods.1.loraExperts: not an option of method 'lora'; its options: rank, alpha, targets, perDomain, retentionWeight",
                 ExperimentFileTest.error(YAML.replace("rank: 4", "rank: 4, loraExperts: 2")));
     }
 }

@@ -37,7 +37,7 @@ class UnitRunnerTest {
 
     static MethodSpec spec(String name) {
         return new MethodSpec(name, "full", null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     /** Work that marks a unit finished when run, and remembers the order. */
@@ -211,7 +211,7 @@ class UnitRunnerTest {
         assertEquals(List.of("backbone", "full-seed0", "mode-seed0", "full-seed1", "mode-seed1"),
                 units.stream().map(WorkUnit::label).toList());
         assertEquals(List.of(0), units.get(4).needs());
-        assertTrue(units.get(2).what().contains("stage 1 of its 1 experts [code] and stage 2, in this unit"), units.get(2).what());
+        assertTrue(units.get(2).what().contains("stage 1 of its 1 expert [code] and stage 2, in this unit"), units.get(2).what());
         assertEquals(List.of(0, 2, 3, 4), WorkUnits.only("4,0,2-3", 5));
         assertEquals(List.of(1, 4), WorkUnits.shard("1/3", 5));
         assertEquals(List.of(), WorkUnits.shard("4/5", 3));

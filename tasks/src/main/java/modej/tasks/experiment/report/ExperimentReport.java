@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import modej.tasks.experiment.DataFacts;
@@ -29,8 +30,11 @@ public final class ExperimentReport {
      * @param data    the data the runs used
      * @param summary every method over its seeds
      * @param runs    every run
+     * @param retentionMatrix per trained model and held-out domain ({@link RetentionMatrix}); absent unless the
+     *                experiment rotates trained sets or a method trains per domain or mixes the retention domain in
      */
-    public record Results(JsonNode config, MachineFacts machine, DataFacts data, ResultsSummary summary, List<RunResult> runs) {
+    public record Results(JsonNode config, MachineFacts machine, DataFacts data, ResultsSummary summary, List<RunResult> runs,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) RetentionMatrix retentionMatrix) {
     }
 
     private ExperimentReport() {
@@ -51,12 +55,14 @@ public final class ExperimentReport {
     /** Writes every report file for {@code summary}'s results; returns the path of report.md. */
     public static Path write(Experiment.Summary summary, Path out) throws IOException {
         ResultsSummary s = ResultsSummary.of(summary.config(), summary.results());
+        RetentionMatrix matrix = RetentionMatrix.applies(summary.config())
+                ? RetentionMatrix.of(summary.config(), summary.results()) : null;
         ExperimentFile.json().writeValue(out.resolve("results.json").toFile(),
-                new Results(ExperimentFile.tree(summary.config()), summary.facts(), summary.data(), s, summary.results()));
+                new Results(ExperimentFile.tree(summary.config()), summary.facts(), summary.data(), s, summary.results(), matrix));
         Files.writeString(out.resolve("results.csv"), ResultsCsv.of(summary.results()), StandardCharsets.UTF_8);
         var plots = ReportCharts.write(s, out.resolve("plots"));
         Path report = out.resolve("report.md");
-        String md = MarkdownReport.of(summary.config(), s, summary.data(), summary.facts(), plots);
+        String md = MarkdownReport.of(summary.config(), s, matrix, summary.data(), summary.facts(), plots);
         Files.writeString(report, withMissing(md, summary.missing()), StandardCharsets.UTF_8);
         return report;
     }

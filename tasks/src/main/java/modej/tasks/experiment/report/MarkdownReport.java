@@ -10,6 +10,7 @@ import modej.tasks.experiment.DataFacts;
 import modej.tasks.experiment.ExperimentConfig;
 import modej.tasks.experiment.MachineFacts;
 import modej.tasks.experiment.MethodSpec;
+import modej.tasks.experiment.RunVariant;
 
 /**
  * {@code report.md}: the MoDE paper's Table 1 (methods × domains, next-token accuracy mean ± 95%
@@ -27,6 +28,12 @@ public final class MarkdownReport {
 
     /** The report's text; {@code plots} maps titles to PNG files in {@code plots/}. */
     public static String of(ExperimentConfig c, ResultsSummary s, DataFacts data, MachineFacts facts, Map<String, String> plots) {
+        return of(c, s, null, data, facts, plots);
+    }
+
+    /** The report's text with the retention {@code matrix} after the retention section (none when null). */
+    public static String of(ExperimentConfig c, ResultsSummary s, RetentionMatrix matrix, DataFacts data, MachineFacts facts,
+                            Map<String, String> plots) {
         MarkdownReport r = new MarkdownReport(s);
         int seeds = c.seeds().size();
         r.line("# Experiment " + c.name()).line("")
@@ -38,6 +45,9 @@ public final class MarkdownReport {
                         + "absent where the whole evaluation part was evaluated.").line("");
         r.table1();
         r.retentionAndMath();
+        if (matrix != null) {
+            r.md.append(matrix.markdown(s.domains()));
+        }
         r.costs();
         r.gates();
         r.line("## Plots").line("");
@@ -54,6 +64,7 @@ public final class MarkdownReport {
                         + "backbone trains nothing.", c.budget().steps(), c.budget().batch(), c.budget().seq(), weights(c),
                         c.budget().tokens(), stages(c), c.budget().warmupSteps(), c.budget().steps(), num(c.budget().minLr())))
                 .line("");
+        VariantsBudget.lines(c).forEach(l -> r.line(l).line(""));
         r.md.append(DataSection.of(data));
         r.line("## Machine").line("")
                 .line(f("The last call that trained runs: MoDE-J %s, Java %s (%s), %s, %d cores (%d backend threads), "
@@ -89,7 +100,7 @@ public final class MarkdownReport {
         row(h);
         separator(h.size());
         for (MethodSummary m : s.methods()) {
-            if (m.method().equals(s.reference())) {
+            if (s.isReference(m)) {
                 continue;
             }
             List<String> cells = new ArrayList<>(List.of(m.method()));
@@ -311,10 +322,12 @@ public final class MarkdownReport {
     private static String stages(ExperimentConfig c) {
         List<String> parts = new ArrayList<>();
         int steps = c.budget().steps();
-        for (MethodSpec m : c.methods()) {
+        for (RunVariant.Planned p : RunVariant.of(c)) { // a rotated experiment's MoDE or BTX has the experts of each set
+            MethodSpec m = p.method();
             if (m.method().equals("mode") || m.method().equals("btx")) {
                 int e = m.experts().size(), one = (steps - c.budget().stage2Steps()) / e;
-                parts.add(f("%s: %d expert%s × %d steps + %d steps", m.name(), e, e == 1 ? "" : "s", one, steps - e * one));
+                parts.add(f("%s: %d expert%s × %d steps + %d steps", p.variant().display(), e, e == 1 ? "" : "s", one,
+                        steps - e * one));
             }
         }
         return parts.isEmpty() ? "" : " (" + String.join("; ", parts) + ")";

@@ -14,8 +14,9 @@ import modej.tasks.experiment.RunResult;
  * 95% intervals and the paired t-test against the reference method (full fine-tuning); retention;
  * math answers; costs; mean gate weights; the mean loss curve.
  *
- * @param method     the method's name
- * @param kind       its kind (mode, full, lora, lora-matched, moe-lora, frozen)
+ * @param method     the method's row: its name, {@code <name>@<domain>} for a per-domain model, after
+ *                   {@code <trained set>.} in a rotated experiment (e.g. {@code code+math.full})
+ * @param kind       its kind (mode, btx, full, lora, lora-matched, moe-lora, frozen)
  * @param seeds      the seeds of its runs
  * @param domains    per domain
  * @param retention  accuracy on English / the frozen backbone's; null without an English domain
@@ -98,7 +99,7 @@ public record MethodSummary(String method, String kind, List<Long> seeds, Map<St
                     m.rows(), m.windows(), m.available()));
         }
         boolean retained = first.retention() != null;
-        return new MethodSummary(first.method(), first.kind(), runs.stream().map(RunResult::seed).toList(), perDomain,
+        return new MethodSummary(first.display(), first.kind(), runs.stream().map(RunResult::seed).toList(), perDomain,
                 retained ? interval(runs, r -> r.retention().accuracyRatio()) : null,
                 retained ? interval(runs, r -> r.retention().lossDifference()) : null,
                 first.math() == null ? null : interval(runs, r -> r.math().accuracy()),

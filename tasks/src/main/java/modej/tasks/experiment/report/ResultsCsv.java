@@ -11,7 +11,8 @@ import modej.tasks.experiment.RunResult;
 
 /**
  * Every metric of every run as CSV: one row per run, one column per metric (per-domain metrics as
- * {@code <domain>.<metric>}, gate weights as {@code gate.<domain>.b<block>.<source>}). Numbers use
+ * {@code <domain>.<metric>}, gate weights as {@code gate.<domain>.b<block>.<source>}, training rows drawn
+ * from each domain as {@code train.rows.<domain>}; {@code trained}: a rotated experiment's trained set). Numbers use
  * '.' whatever the locale; an empty cell is a metric the run does not have.
  */
 public final class ResultsCsv {
@@ -23,8 +24,9 @@ public final class ResultsCsv {
     public static String of(List<RunResult> runs) {
         List<Map<String, String>> rows = new ArrayList<>();
         List<String> header = new ArrayList<>();
+        boolean rotated = runs.stream().anyMatch(r -> r.trained() != null);
         for (RunResult r : runs) {
-            Map<String, String> row = row(r);
+            Map<String, String> row = row(r, rotated);
             row.keySet().stream().filter(k -> !header.contains(k)).forEach(header::add);
             rows.add(row);
         }
@@ -39,12 +41,16 @@ public final class ResultsCsv {
         return out.toString();
     }
 
-    private static Map<String, String> row(RunResult r) {
+    /** One run's cells; {@code rotated}: the experiment rotates trained sets (the frozen backbone's set is empty). */
+    private static Map<String, String> row(RunResult r, boolean rotated) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("run", r.label());
         m.put("method", r.method());
         m.put("kind", r.kind());
         m.put("seed", Long.toString(r.seed()));
+        if (rotated) {
+            m.put("trained", r.trained() == null ? "" : String.join("+", r.trained()));
+        }
         r.metrics().forEach((d, x) -> {
             m.put(d + ".accuracy", num(x.accuracy()));
             m.put(d + ".loss", num(x.loss()));
@@ -79,6 +85,9 @@ public final class ResultsCsv {
         m.put("train.tokensPerSecond", c.trainTokensPerSecond() == null ? "" : num(c.trainTokensPerSecond()));
         m.put("train.peakHeapMiB", c.trainPeakHeapMiB() == null ? "" : Long.toString(c.trainPeakHeapMiB()));
         m.put("train.bufferBytes", c.trainBufferBytes() == null ? "" : Long.toString(c.trainBufferBytes()));
+        if (r.trainRows() != null) {
+            r.trainRows().forEach((d, n) -> m.put("train.rows." + d, Long.toString(n)));
+        }
         m.put("train.finalLoss", r.lossCurve().isEmpty() ? "" : num(r.lossCurve().get(r.lossCurve().size() - 1).loss()));
         m.put("eval.seconds", num(c.evalSeconds()));
         m.put("run.seconds", num(r.runSeconds()));
