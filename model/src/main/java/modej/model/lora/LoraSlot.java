@@ -39,12 +39,12 @@ public record LoraSlot(Slab slab, String prefix, int rank, float scale, Set<Stri
     }
 
     /** Input width of a target in units of C (fc_proj reads 4C). */
-    static int inWidth(String target) {
+    public static int inWidth(String target) {
         return target.equals("fc_proj") ? 4 : 1;
     }
 
     /** Output width of a target in units of C (qkv writes 3C, fc writes 4C). */
-    static int outWidth(String target) {
+    public static int outWidth(String target) {
         return switch (target) {
             case "qkv" -> 3;
             case "fc" -> 4;

@@ -3,6 +3,7 @@ package modej.model.moelora;
 import java.util.SplittableRandom;
 
 import modej.model.gpt.GptConfig;
+import modej.model.lora.LoraSlot;
 import modej.model.param.Layout;
 import modej.model.param.Slab;
 import modej.model.param.Slice;
@@ -32,8 +33,8 @@ public final class MoeLoraParams {
             l.add("l" + i + ".router.weight", false, config.experts(), C);                 // (E, C)
             int er = config.experts() * config.rank();
             for (String t : config.targets().stream().sorted().toList()) {
-                l.add("l" + i + "." + t + ".A", false, er, C * inWidth(t));               // (E·r, in)
-                l.add("l" + i + "." + t + ".B", false, C * outWidth(t), er);              // (out, E·r)
+                l.add("l" + i + "." + t + ".A", false, er, C * LoraSlot.inWidth(t));               // (E·r, in)
+                l.add("l" + i + "." + t + ".B", false, C * LoraSlot.outWidth(t), er);              // (out, E·r)
             }
         }
         this.slab = new Slab("moe_lora", l);
@@ -53,23 +54,9 @@ public final class MoeLoraParams {
     public static long parameterCount(GptConfig backbone, MoeLoraConfig config) {
         long perLayer = (long) config.experts() * backbone.width();
         for (String t : config.targets()) {
-            perLayer += (long) config.experts() * config.rank() * backbone.width() * (inWidth(t) + outWidth(t));
+            perLayer += (long) config.experts() * config.rank() * backbone.width() * (LoraSlot.inWidth(t) + LoraSlot.outWidth(t));
         }
         return perLayer * backbone.layers();
-    }
-
-    /** Input width of a target in units of C (fc_proj reads 4C). */
-    static int inWidth(String target) {
-        return target.equals("fc_proj") ? 4 : 1;
-    }
-
-    /** Output width of a target in units of C (qkv writes 3C, fc writes 4C). */
-    static int outWidth(String target) {
-        return switch (target) {
-            case "qkv" -> 3;
-            case "fc" -> 4;
-            default -> 1;
-        };
     }
 
     /** Offset of the router (E, C) of layer {@code layer}. */
