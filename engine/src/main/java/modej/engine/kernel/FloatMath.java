@@ -4,7 +4,8 @@ package modej.engine.kernel;
  * Elementary functions for kernels, in float arithmetic only. {@code (float) Math.exp(x)} widens x
  * to double, and TornadoVM compiles it as written: a double-precision {@code exp} on the device,
  * which a GPU runs at a fraction of its float rate (kernel rule 11). These helpers are plain
- * float multiplies and adds, an int conversion and a bit cast, so the JVM and every TornadoVM
+ * float multiplies and adds, comparisons and an int conversion (no bit cast: TornadoVM 5.2's
+ * OpenCL backend cannot compile {@code Float.intBitsToFloat}), so the JVM and every TornadoVM
  * backend run the same arithmetic, inlined into the kernel that calls them.
  *
  * <p>Package-private: kernels call them, they are no kernels themselves.
@@ -21,7 +22,7 @@ final class FloatMath {
 
     /**
      * e^x in float, within 1 ulp (FloatMathTest; Cephes expf: x = n·ln 2 + r with |r| ≤ ln2/2, e^r by a degree-6
-     * polynomial, times 2ⁿ built from its exponent bits). x is clamped to ±87, so e^x stays a
+     * polynomial, times 2ⁿ from {@link #pow2}). x is clamped to ±87, so e^x stays a
      * normal float: arguments below −87 give e^−87 ≈ 1.6e−38 instead of underflowing, above 87
      * e^87 instead of overflowing. NaN stays NaN on the JVM.
      *
@@ -41,6 +42,28 @@ final class FloatMath {
         p = p * r + 1.6666665459E-1f;
         p = p * r + 5.0000001201E-1f;
         p = p * (r * r) + r + 1f;
-        return p * Float.intBitsToFloat((n + 127) << 23);
+        return p * pow2(n);
+    }
+
+    /**
+     * 2ⁿ for |n| ≤ 126, exact: the product of the powers 2^(±2^k) that the bits of |n| select,
+     * each an exact normal float, as is every partial product.
+     */
+    private static float pow2(int n) {
+        int m = n < 0 ? -n : n;
+        float f = n < 0 ? 0.5f : 2f; // 2^(±1)
+        float q = (m & 1) != 0 ? f : 1f;
+        f = f * f;                   // 2^(±2)
+        q = (m & 2) != 0 ? q * f : q;
+        f = f * f;                   // 2^(±4)
+        q = (m & 4) != 0 ? q * f : q;
+        f = f * f;                   // 2^(±8)
+        q = (m & 8) != 0 ? q * f : q;
+        f = f * f;                   // 2^(±16)
+        q = (m & 16) != 0 ? q * f : q;
+        f = f * f;                   // 2^(±32)
+        q = (m & 32) != 0 ? q * f : q;
+        f = f * f;                   // 2^(±64)
+        return (m & 64) != 0 ? q * f : q;
     }
 }

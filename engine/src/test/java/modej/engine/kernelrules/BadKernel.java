@@ -24,7 +24,7 @@ public final class BadKernel {
     public static void good(float[] out, float[] inp, int[] index, int n, float s, int offset, int count) {
         for (int i = 0; i < count; i++) {
             int j = offset + i;
-            out[j] = goodHelper(inp[index[j]], s) + (float) Math.sqrt(n) + Float.intBitsToFloat(n); // allowed: once-per-value sqrt, a bit cast
+            out[j] = goodHelper(inp[index[j]], s) + (float) Math.sqrt(n); // a double sqrt is allowed
         }
         Gelu.forward(out, inp, offset, count); // a static method of a kernel class
     }
