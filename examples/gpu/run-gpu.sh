@@ -13,6 +13,7 @@
 #   STEPS, WARMUP   timed and untimed steps per bench (default 20 and 3)
 #   PYTHON          a Python whose torch sees CUDA, for the reference numbers (default python3)
 #   OUT             where results go (default runs/gpu/<UTC time>)
+#   MAVEN_REPO      Maven's local repository, if not ~/.m2/repository
 #   SKIP_TESTS=1    skip `mvn -Ptornado test`
 #   PROFILE=1       also time every kernel (`bench --profile`; adds a device sync per task)
 # Options: --check  check the environment, pick the device and print the plan, run nothing.
@@ -26,7 +27,7 @@ die() { say "$*"; exit 2; }
 check_only=0
 case "${1:-}" in
   --check) check_only=1 ;;
-  -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   "") ;;
   *) die "unknown option '$1' (try --help)" ;;
 esac
@@ -49,8 +50,8 @@ export PATH="$JAVA_HOME/bin:$PATH"
 export MAVEN_ARGS="${MAVEN_ARGS:-} -o"
 mvn_tornado=(-B -o -Ptornado "-Dtornado.version=$version" "-Dtornado.java.release=$release")
 
-repo=$(mvn -B -o -q help:evaluate -Dexpression=settings.localRepository -DforceStdout 2>/dev/null || true)
-repo="${repo:-$HOME/.m2/repository}"
+repo="${MAVEN_REPO:-$HOME/.m2/repository}"
+[ -d "$repo" ] || die "no local Maven repository at $repo (set MAVEN_REPO to yours; it must hold the project's dependencies)"
 for artifact in tornado-api tornado-runtime; do
   jar="$repo/io/github/beehive-lab/$artifact/$version/$artifact-$version.jar"
   if [ ! -f "$jar" ]; then
