@@ -22,15 +22,16 @@ final class FloatMath {
 
     /**
      * e^x in float, within 1 ulp (FloatMathTest; Cephes expf: x = n·ln 2 + r with |r| ≤ ln2/2, e^r by a degree-6
-     * polynomial, times 2ⁿ from {@link #pow2}). x is clamped to ±87, so e^x stays a
-     * normal float: arguments below −87 give e^−87 ≈ 1.6e−38 instead of underflowing, above 87
-     * e^87 instead of overflowing. NaN stays NaN on the JVM.
+     * polynomial, times 2ⁿ from {@link #pow2}). Arguments below −87 give 0, as a float
+     * underflows (so a softmax weight far below the others is exactly 0, as with
+     * {@code (float) Math.exp}); above 87, e^87 instead of overflowing. NaN stays NaN on the JVM.
      *
      * <p>n is found with an int conversion of a positive number ({@code (int) (y + 127.5f) − 127}
      * = round(y) for |y| ≤ 125.6), not with the add-and-subtract-2²³ trick, which a device compiler
      * with relaxed float math ({@code -cl-fast-relaxed-math}, TornadoVM's default) may fold away.
      */
     static float exp(float x) {
+        float arg = x;
         x = Math.min(87f, Math.max(-87f, x));
         int n = (int) (x * LOG2E + 127.5f) - 127;
         float fn = n;
@@ -42,7 +43,7 @@ final class FloatMath {
         p = p * r + 1.6666665459E-1f;
         p = p * r + 5.0000001201E-1f;
         p = p * (r * r) + r + 1f;
-        return p * pow2(n);
+        return arg < -87f ? 0f : p * pow2(n); // NaN compares false: stays NaN
     }
 
     /**
