@@ -46,7 +46,7 @@ public final class Attention {
             // 2. softmax over t2 <= t, with the maximum subtracted; 0 for the masked future
             float sum = 0f;
             for (int t2 = 0; t2 <= t; t2++) {
-                float e = (float) Math.exp(att[a + t2] - max);
+                float e = FloatMath.exp(att[a + t2] - max);
                 att[a + t2] = e;
                 sum += e;
             }
@@ -111,20 +111,21 @@ public final class Attention {
     /**
      * dqkv (B,T,3C) += the gradients at position t of head h: dq[t] += Σ_t2≤t dpreatt[t][t2]·k[t2];
      * dk[t] += Σ_t1≥t dpreatt[t1][t]·q[t1]; dv[t] += Σ_t1≥t att[t1][t]·dout[t1]. Parallel over
-     * (b,h,t); each worker writes only its own position and head, so no two race.
+     * (b,h,t) and, on a device, over the head's channels j too; each thread writes only its own
+     * position, head and channel, so no two race.
      */
     public static void backwardInput(float[] dqkv, float[] dpreatt, float[] att, float[] qkv, float[] dout,
                                      int T, int C, int NH, int offset, int count) {
         int C3 = 3 * C;
         int hs = C / NH;
         for (@Parallel int i = 0; i < count; i++) {
-            int idx = offset + i;
-            int t = idx % T;
-            int bh = idx / T;
-            int h = bh % NH;
-            int b = bh / NH;
-            int self = (b * T + t) * C3 + h * hs;
-            for (int j = 0; j < hs; j++) {
+            for (@Parallel int j = 0; j < hs; j++) {
+                int idx = offset + i;
+                int t = idx % T;
+                int bh = idx / T;
+                int h = bh % NH;
+                int b = bh / NH;
+                int self = (b * T + t) * C3 + h * hs;
                 // dq[t]: row t of dpreatt against the keys
                 float dq = 0f;
                 for (int t2 = 0; t2 <= t; t2++) {

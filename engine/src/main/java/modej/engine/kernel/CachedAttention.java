@@ -75,7 +75,7 @@ public final class CachedAttention {
             }
             float sum = 0f;
             for (int t2 = 0; t2 <= last; t2++) {
-                float e = (float) Math.exp(scores[a + t2] - max);
+                float e = FloatMath.exp(scores[a + t2] - max);
                 scores[a + t2] = e;
                 sum += e;
             }

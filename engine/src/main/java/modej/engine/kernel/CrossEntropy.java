@@ -35,7 +35,7 @@ public final class CrossEntropy {
             // 2. softmax
             float sum = 0f;
             for (int v = 0; v < V; v++) {
-                float e = (float) Math.exp(logits[x + v] - max);
+                float e = FloatMath.exp(logits[x + v] - max);
                 probs[x + v] = e;
                 sum += e;
             }

@@ -39,7 +39,7 @@ public final class Gate {
             // 2. softmax
             float sum = 0f;
             for (int e = 0; e < E1; e++) {
-                float p = (float) Math.exp(logits[x + e] * invTemperature - max);
+                float p = FloatMath.exp(logits[x + e] * invTemperature - max);
                 probs[x + e] = p;
                 sum += p;
             }

@@ -41,6 +41,13 @@ class KernelRulesTest {
     static final String KERNEL_PACKAGE = "modej/engine/kernel/";
     static final int MAX_PARAMETERS = 15;
     static final Set<String> PARAMETER_TYPES = Set.of("[F", "[I", "I", "F");
+    /**
+     * Exponentials in double: per element they run at a GPU's double rate. sqrt and log stay
+     * allowed, for once-per-row or once-per-launch scalars (a scale, an rstd, a row's log Σ exp).
+     * AdamW's bias corrections ({@code Math.pow} per element) are the one exception, named here.
+     */
+    static final Set<String> DOUBLE_EXPONENTIALS = Set.of("exp", "expm1", "tanh", "sinh", "cosh", "pow");
+    static final Set<String> DOUBLE_EXP_EXEMPT = Set.of("modej/engine/kernel/AdamW.update");
 
     enum Rule {
         NOT_STATIC("kernels and their helpers must be static"),
@@ -51,7 +58,10 @@ class KernelRulesTest {
         ALLOCATION("no allocation (NEW, NEWARRAY, ANEWARRAY, MULTIANEWARRAY)"),
         THROW("no exceptions (ATHROW)"),
         OBJECT_CALL("no virtual, interface, dynamic or special calls"),
-        FOREIGN_CALL("static calls only to java.lang.Math or classes of modej.engine.kernel"),
+        FOREIGN_CALL("static calls only to java.lang.Math or classes of modej.engine.kernel (not even Float's "
+                + "bit casts: TornadoVM 5.2's OpenCL backend cannot compile them)"),
+        DOUBLE_EXP("no double-precision exponential (Math.exp, expm1, tanh, sinh, cosh, pow): TornadoVM compiles it "
+                + "to a double function on the device; use FloatMath.exp (kernel rule 11)"),
         NO_LOCAL_VARIABLE_TABLE("class files must keep the local variable table (compile with -g)");
 
         final String text;
@@ -165,6 +175,10 @@ class KernelRulesTest {
                 case Opcodes.INVOKESTATIC -> {
                     if (!callee.equals("java/lang/Math") && !callee.equals(owner) && !inKernelPackage(callee)) {
                         report(Rule.FOREIGN_CALL, "INVOKESTATIC " + target);
+                    }
+                    if (callee.equals("java/lang/Math") && DOUBLE_EXPONENTIALS.contains(method)
+                            && calleeDescriptor.startsWith("(D") && !DOUBLE_EXP_EXEMPT.contains(owner + "." + name)) {
+                        report(Rule.DOUBLE_EXP, "INVOKESTATIC " + target);
                     }
                 }
                 case Opcodes.INVOKEVIRTUAL -> report(Rule.OBJECT_CALL, "INVOKEVIRTUAL " + target);
@@ -417,6 +431,7 @@ class KernelRulesTest {
         expected.put("interfaceCall", EnumSet.of(Rule.OBJECT_CALL));
         expected.put("dynamicCall", EnumSet.of(Rule.OBJECT_CALL));
         expected.put("foreignStaticCall", EnumSet.of(Rule.FOREIGN_CALL));
+        expected.put("doubleExp", EnumSet.of(Rule.DOUBLE_EXP));
         expected.put("allocatingHelper", EnumSet.of(Rule.ALLOCATION)); // private helpers obey the body rules
         expected.put("instanceHelper", EnumSet.of(Rule.NOT_STATIC));
         // the static initialiser allocates the exception and creates the lambda

@@ -24,7 +24,7 @@ public final class BadKernel {
     public static void good(float[] out, float[] inp, int[] index, int n, float s, int offset, int count) {
         for (int i = 0; i < count; i++) {
             int j = offset + i;
-            out[j] = goodHelper(inp[index[j]], s) + (float) Math.exp(n);
+            out[j] = goodHelper(inp[index[j]], s) + (float) Math.sqrt(n); // a double sqrt is allowed
         }
         Gelu.forward(out, inp, offset, count); // a static method of a kernel class
     }
@@ -112,6 +112,12 @@ public final class BadKernel {
 
     public static void foreignStaticCall(float[] out, float[] inp, int offset, int count) {
         System.arraycopy(inp, offset, out, offset, count);
+    }
+
+    public static void doubleExp(float[] out, float[] inp, int offset, int count) {
+        for (int i = 0; i < count; i++) {
+            out[offset + i] = (float) Math.exp(inp[offset + i]);
+        }
     }
 
     public static void callsAllocatingHelper(float[] out, int offset, int count) {

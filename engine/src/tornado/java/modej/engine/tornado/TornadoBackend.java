@@ -152,8 +152,24 @@ public final class TornadoBackend implements Backend {
         return out;
     }
 
-    /** The index of TornadoVM's default device in {@link #allDevices()}. */
+    /** Names the device {@link #defaultDevice()} picks, by its index in {@link #listDevices()}. */
+    public static final String DEVICE_PROPERTY = "modej.tornado.device";
+
+    /**
+     * The device to use when none is named: the system property {@value #DEVICE_PROPERTY} if set
+     * (e.g. {@code mvn -Ptornado test -Dmodej.tornado.device=1} runs the tests on device 1), else
+     * TornadoVM's default device, as an index into {@link #allDevices()}.
+     */
     public static int defaultDevice() {
+        String chosen = System.getProperty(DEVICE_PROPERTY);
+        if (chosen != null && !chosen.isBlank()) {
+            try {
+                return Integer.parseInt(chosen.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("-D" + DEVICE_PROPERTY + " must be a device index (see ./modej devices), got '"
+                        + chosen + "'");
+            }
+        }
         TornadoDevice d = TornadoExecutionPlan.DEFAULT_DEVICE;
         List<TornadoDevice> all = allDevices();
         for (int i = 0; i < all.size(); i++) {
