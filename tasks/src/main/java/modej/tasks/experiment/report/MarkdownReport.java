@@ -284,15 +284,16 @@ public final class MarkdownReport {
         line("");
     }
 
-    /** The routing table: per block, each domain expert's {@link MethodSummary#routing}. */
+    /** The routing table: per block (MoDE) or layer (BTX), each domain expert's {@link MethodSummary#routing}. */
     private void routing(MethodSummary m) {
         Map<String, double[]> routing = m.routing();
         if (routing.isEmpty()) {
             return;
         }
         line("Routing by domain: each expert's mean weight on its own domain's tokens minus its mean weight on the other "
-                + "experts' domains' tokens (0 = the gate does not tell the domains apart; seeds averaged).").line("");
-        List<String> h = new ArrayList<>(List.of("block"));
+                + "experts' domains' tokens (0 = the " + (m.routedUnit().equals("layer") ? "router" : "gate")
+                + " does not tell the domains apart; seeds averaged).").line("");
+        List<String> h = new ArrayList<>(List.of(m.routedUnit()));
         h.addAll(routing.keySet());
         row(h);
         separator(h.size());
