@@ -73,16 +73,16 @@ public final class Evaluator {
         long t0 = System.nanoTime();
         Runner runner = new Runner(m.model().graphs(settings.batch(), settings.seq()), backend, null);
         // MoDE's gates, BTX's and MoE-LoRA's routers: their weights per domain, router and source
-        RoutedGraphs mode = runner.graphs() instanceof RoutedGraphs g && g.routers() > 0 ? g : null;
+        RoutedGraphs routed = runner.graphs() instanceof RoutedGraphs g && g.routers() > 0 ? g : null;
         Map<String, EvalReport.Metrics> metrics = new LinkedHashMap<>();
         Map<String, List<EvalReport.GateBlock>> gates = new LinkedHashMap<>();
         for (String domain : data.names()) {
-            GateUsage usage = mode != null ? new GateUsage(mode, backend) : null;
+            GateUsage usage = routed != null ? new GateUsage(routed, backend) : null;
             Validation.Result r = Validation.run(runner, data.get(domain).validation(), settings.batch(), settings.seq(),
                     settings.maxBatches(), usage == null ? targets -> { } : usage, data.tokenizer());
             metrics.put(domain, EvalReport.Metrics.of(r));
             if (usage != null) {
-                gates.put(domain, usage.blocks(mode.sourceNames()));
+                gates.put(domain, usage.blocks(routed.sourceNames()));
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;

@@ -146,14 +146,7 @@ final class MethodTraining {
             ModeConfig one = new ModeConfig(m.blocks(), m.expertLayers(), List.of(d), gate, m.init());
             ModeModel expert = new ModeModel("mode-expert", new ModeParams(base, one, seed * 1000 + i), true, true);
             expert.params().gate().learningRateScale(m.gateLrScale());
-            Path file = dir.resolve("stage1-" + d + ".safetensors");
-            if (Files.exists(file) && !Files.exists(RunState.beside(file))) {
-                reuse("stage1-" + d, expert, stage1, file); // finished before the run was stopped
-            } else {
-                Batches own = new BatchSampler(data.get(d).train(), b.batch(), b.seq(), seed * 1000 + i);
-                stage("stage1-" + d, expert, stage1, m.lr(), own, file, seed);
-            }
-            rows.merge(d, (long) stage1 * b.batch(), Long::sum); // every row of a stage-1 batch is of its domain
+            stageOne(d, i, expert, stage1, m, seed, dir);
             trained.put(d, frozenCopy(expert.params().expert(d)));
             stage1Gates.put(d, frozenCopy(expert.params().gate()));
         }
@@ -183,14 +176,7 @@ final class MethodTraining {
         for (int i = 0; i < experts.size(); i++) {
             String d = experts.get(i);
             BtxModel branch = new BtxModel("btx-branch", new BtxParams(base, BtxConfig.branch(d), seed * 1000 + i), true, false);
-            Path file = dir.resolve("stage1-" + d + ".safetensors");
-            if (Files.exists(file) && !Files.exists(RunState.beside(file))) {
-                reuse("stage1-" + d, branch, stage1, file); // finished before the run was stopped
-            } else {
-                Batches own = new BatchSampler(data.get(d).train(), b.batch(), b.seq(), seed * 1000 + i);
-                stage("stage1-" + d, branch, stage1, m.lr(), own, file, seed);
-            }
-            rows.merge(d, (long) stage1 * b.batch(), Long::sum); // every row of a stage-1 batch is of its domain
+            stageOne(d, i, branch, stage1, m, seed, dir);
             branches.put(d, frozenCopy(branch.params().expert(d)));
         }
         BtxParams mixed = new BtxParams(base, new BtxConfig(experts, true, m.topK(), m.balance()), branches, seed);
@@ -200,6 +186,24 @@ final class MethodTraining {
         long trainable = mixed.ownSlabs().stream().mapToLong(Slab::size).sum()
                 - (m.trainGateOnly() ? mixed.expert(BtxConfig.ORIGINAL).size() : 0);
         return done(btx, "btx", model, trainable);
+    }
+
+    /**
+     * Stage 1 of a two-stage method (MoDE, BTX) for domain {@code d}, the {@code i}-th: {@code model}
+     * trained alone on its domain into {@code DIR/stage1-<d>.safetensors}, or loaded from there when a
+     * stopped run had finished it.
+     */
+    private void stageOne(String d, int i, AdaptedModel model, int steps, MethodSpec m, long seed, Path dir)
+            throws IOException {
+        Budget b = config.budget();
+        Path file = dir.resolve("stage1-" + d + ".safetensors");
+        if (Files.exists(file) && !Files.exists(RunState.beside(file))) {
+            reuse("stage1-" + d, model, steps, file); // finished before the run was stopped
+        } else {
+            Batches own = new BatchSampler(data.get(d).train(), b.batch(), b.seq(), seed * 1000 + i);
+            stage("stage1-" + d, model, steps, m.lr(), own, file, seed);
+        }
+        rows.merge(d, (long) steps * b.batch(), Long::sum); // every row of a stage-1 batch is of its domain
     }
 
     /** The LoRA rank whose adapters are closest in size to the trainable parameters of the MoDE model it matches. */
