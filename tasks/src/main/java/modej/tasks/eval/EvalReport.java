@@ -28,6 +28,16 @@ public record EvalReport(Map<String, Object> settings, GptConfig backbone, List<
     /** One model's results. {@code retention} is null without an English domain; {@code gates} is empty unless MoDE. */
     public record ModelResult(String label, String kind, String method, String file, Map<String, Metrics> metrics,
                               Retention retention, Costs costs, Map<String, List<GateBlock>> gates) {
+
+        /** What one row of a model's gate table is: a router per {@code layer} or a MoDE gate per {@code block}. */
+        public String routedUnit() {
+            return EvalReport.routedUnit(kind);
+        }
+    }
+
+    /** BTX and MoE-LoRA route per {@code layer} (among FFN or LoRA experts), MoDE per {@code block}. */
+    public static String routedUnit(String kind) {
+        return kind.equals("btx") || kind.equals("moe-lora") ? "layer" : "block";
     }
 
     /**

@@ -83,8 +83,7 @@ public final class ReportPrinter {
     }
 
     private static void gates(EvalReport.ModelResult m, PrintStream out) {
-        // MoDE routes per block; BTX and MoE-LoRA route per layer (BTX among FFN experts, MoE-LoRA among LoRA experts)
-        boolean layers = m.kind().equals("btx") || m.kind().equals("moe-lora");
+        boolean layers = m.routedUnit().equals("layer");
         out.println((layers ? "routers of " : "gate of ") + m.label() + ": mean weight per source over each domain's tokens; "
                 + "H(mean) = entropy of those means, mean H = mean per-token entropy (nats)");
         List<String> sources = m.gates().values().iterator().next().get(0).sources();

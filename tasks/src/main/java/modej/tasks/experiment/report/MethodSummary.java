@@ -189,7 +189,7 @@ public record MethodSummary(String method, String kind, List<Long> seeds, Map<St
 
     /** What one row of the gate tables is: a BTX or MoE-LoRA router per {@code layer}, a MoDE gate per {@code block}. */
     public String routedUnit() {
-        return kind.equals("moe-lora") || kind.equals("btx") ? "layer" : "block";
+        return EvalReport.routedUnit(kind);
     }
 
     /**
