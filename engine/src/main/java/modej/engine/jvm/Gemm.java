@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   C(i,j) = c[cOff + i·ldc + j]          rows i in [m0, m1), columns j in [0, n), k in [0, K)
  * </pre>
  * B is packed per (KC × NC) block into k-major panels NR columns wide, A per (MC × KC) block into
- * k-major panels MR rows tall (or, for narrow C, read in place); a 6×(2 vectors) register block
- * (6×16 with AVX2: 12 {@code FloatVector} accumulators and fma) runs over them. Packing scratch
+ * k-major panels MR rows tall (or, for narrow C and a transposed A, read in place); a 6×(2 vectors)
+ * register block (6×16 with AVX2: 12 {@code FloatVector} accumulators and fma) runs over them. Packing scratch
  * is per thread and allocated once (about 0.6–0.9 MB), so a steady-state call allocates nothing.
  * The register block needs {@code -XX:-OptoRegScheduling} with AVX2 (16 vector registers),
  * otherwise an accumulator spills.
@@ -60,9 +60,12 @@ public final class Gemm {
     static final int KC = NR >= 32 ? 256 : 384;
     static final int NC = 512;
     /**
-     * Full register blocks of a row-major or transposed A are read in place, without packing,
-     * when C has at most this many NR-column panels (each A block is then reused only a few
-     * times, e.g. attention with n = head size); wider products pack A.
+     * Full register blocks of a transposed A (A(i,k) = a[i + k·lda]) are read in place, without
+     * packing, when C has at most this many NR-column panels (each A block is then reused only a
+     * few times, e.g. attention with n = head size); wider products pack A. A row-major A is always
+     * packed: a register block reading six rows in place (six scalar streams) ran at 40% of the
+     * packed kernel's speed with {@code -XX:-OptoRegScheduling} on JDK 25 (an accumulator spills),
+     * so packing it first is 1.8× faster even for n = 64 (AMD EPYC Zen 3, AVX2, 2026-12-03).
      */
     static final int DIRECT_A_PANELS = Integer.getInteger("modej.gemm.directPanels", 4);
 
@@ -121,7 +124,7 @@ public final class Gemm {
             return;
         }
         Scratch s = SCRATCH.get();
-        boolean direct = (aks == 1 || ars == 1) && n <= DIRECT_A_PANELS * NR;
+        boolean direct = ars == 1 && aks != 1 && n <= DIRECT_A_PANELS * NR;
         int first = m0 - m0 % MR;                       // absolute alignment of register blocks
         // The k-range any block needs.
         int kBegin = causal == UPPER_K ? Math.min(first, K) : 0;
@@ -179,14 +182,12 @@ public final class Gemm {
                     int ci = cOff + i0 * ldc + j0;
                     if (a == null) {
                         kernel(hi - lo, pa, aAt, MR, pb, bAt, c, ci, ldc, load);
-                    } else if (aks == 1) {
-                        kernelRows(hi - lo, a, aChunk + i0 * ars + (lo - pc), ars, pb, bAt, c, ci, ldc, load);
                     } else {
                         kernel(hi - lo, a, aChunk + i0 + (lo - pc) * aks, aks, pb, bAt, c, ci, ldc, load);
                     }
                 } else if (a != null && fullRows) {
                     // Only the columns are partial: A in place, C through the tile.
-                    edgeDirect(hi - lo, a, aChunk + i0 * ars + (lo - pc) * aks, ars, aks, pb, bAt,
+                    edgeDirect(hi - lo, a, aChunk + i0 + (lo - pc) * aks, aks, pb, bAt,
                             c, cOff + j0, ldc, load, s.tile, i0, cols);
                 } else {
                     edge(hi - lo, pa, aAt, pb, bAt, c, cOff + j0, ldc, load, s.tile, i0, rLo, rHi, cols);
@@ -195,19 +196,15 @@ public final class Gemm {
         }
     }
 
-    /** A block with all rows valid but partial columns, A read in place. */
-    private static void edgeDirect(int kc, float[] a, int ai, int ars, int aks, float[] pb, int bAt,
+    /** A block with all rows valid but partial columns, a transposed A read in place. */
+    private static void edgeDirect(int kc, float[] a, int ai, int aks, float[] pb, int bAt,
                                    float[] c, int cCol, int ldc, boolean load, float[] tile, int i0, int cols) {
         if (load) {
             for (int i = 0; i < MR; i++) {
                 System.arraycopy(c, cCol + (i0 + i) * ldc, tile, i * NR, cols);
             }
         }
-        if (aks == 1) {
-            kernelRows(kc, a, ai, ars, pb, bAt, tile, 0, NR, load);
-        } else {
-            kernel(kc, a, ai, aks, pb, bAt, tile, 0, NR, load);
-        }
+        kernel(kc, a, ai, aks, pb, bAt, tile, 0, NR, load);
         for (int i = 0; i < MR; i++) {
             System.arraycopy(tile, i * NR, c, cCol + (i0 + i) * ldc, cols);
         }
@@ -276,66 +273,6 @@ public final class Gemm {
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
             ai += aStep;
-            bi += NR;
-        }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + V);
-        c10.intoArray(c, ci + ldc);
-        c11.intoArray(c, ci + ldc + V);
-        c20.intoArray(c, ci + 2 * ldc);
-        c21.intoArray(c, ci + 2 * ldc + V);
-        c30.intoArray(c, ci + 3 * ldc);
-        c31.intoArray(c, ci + 3 * ldc + V);
-        c40.intoArray(c, ci + 4 * ldc);
-        c41.intoArray(c, ci + 4 * ldc + V);
-        c50.intoArray(c, ci + 5 * ldc);
-        c51.intoArray(c, ci + 5 * ldc + V);
-    }
-
-    /** {@link #kernel} with A row-major in place: A(i, p) = a[ai + i·lda + p]. */
-    static void kernelRows(int kc, float[] a, int ai, int lda, float[] pb, int bi, float[] c, int ci, int ldc,
-                           boolean load) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (load) {
-            c00 = FloatVector.fromArray(SPECIES, c, ci);
-            c01 = FloatVector.fromArray(SPECIES, c, ci + V);
-            c10 = FloatVector.fromArray(SPECIES, c, ci + ldc);
-            c11 = FloatVector.fromArray(SPECIES, c, ci + ldc + V);
-            c20 = FloatVector.fromArray(SPECIES, c, ci + 2 * ldc);
-            c21 = FloatVector.fromArray(SPECIES, c, ci + 2 * ldc + V);
-            c30 = FloatVector.fromArray(SPECIES, c, ci + 3 * ldc);
-            c31 = FloatVector.fromArray(SPECIES, c, ci + 3 * ldc + V);
-            c40 = FloatVector.fromArray(SPECIES, c, ci + 4 * ldc);
-            c41 = FloatVector.fromArray(SPECIES, c, ci + 4 * ldc + V);
-            c50 = FloatVector.fromArray(SPECIES, c, ci + 5 * ldc);
-            c51 = FloatVector.fromArray(SPECIES, c, ci + 5 * ldc + V);
-        } else {
-            FloatVector z = FloatVector.zero(SPECIES);
-            c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z;
-            c30 = z; c31 = z; c40 = z; c41 = z; c50 = z; c51 = z;
-        }
-        int a0 = ai, a1 = ai + lda, a2 = ai + 2 * lda, a3 = ai + 3 * lda, a4 = ai + 4 * lda, a5 = ai + 5 * lda;
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + V);
-            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(SPECIES, a[a1 + p]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(SPECIES, a[a2 + p]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(SPECIES, a[a3 + p]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(SPECIES, a[a4 + p]);
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(SPECIES, a[a5 + p]);
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
             bi += NR;
         }
         c00.intoArray(c, ci);
