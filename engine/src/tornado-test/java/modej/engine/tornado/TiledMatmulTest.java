@@ -30,7 +30,8 @@ class TiledMatmulTest {
     static final double TOLERANCE = 1e-5;
 
     @ParameterizedTest(name = "rows {0}, C {1}, OC {2}, bias {3}")
-    @CsvSource({"37, 29, 45, true", "32, 16, 48, false", "5, 70, 3, true", "130, 24, 17, true"})
+    @CsvSource({"37, 29, 45, true", "32, 16, 48, false", "5, 70, 3, true", "130, 24, 17, true", "150, 90, 130, true",
+            "64, 128, 64, false"})
     void allFourKernelsMatchTheDefinitions(int rows, int C, int OC, boolean bias) {
         SplittableRandom r = new SplittableRandom(rows * 31L + C * 7L + OC);
         // params: weight (OC, C) at 3, bias (OC) after it, some slack around both

@@ -56,13 +56,14 @@ final class DeviceKernels {
         Object[] withContext = new Object[args.length + 1];
         withContext[0] = new KernelContext();
         System.arraycopy(args, 0, withContext, 1, args.length);
-        WorkerGrid grid = new WorkerGrid2D(roundUp((Integer) args[s.x()]), roundUp((Integer) args[s.y()]));
-        grid.setLocalWork(TiledMatmul.TILE, TiledMatmul.TILE, 1);
+        WorkerGrid grid = new WorkerGrid2D(workItems((Integer) args[s.x()]), workItems((Integer) args[s.y()]));
+        grid.setLocalWork(TiledMatmul.THREADS, TiledMatmul.THREADS, 1);
         return new Substitute(tiled(s.name(), portable.getParameterTypes()), withContext, grid);
     }
 
-    private static int roundUp(int n) {
-        return (n + TiledMatmul.TILE - 1) / TiledMatmul.TILE * TiledMatmul.TILE;
+    /** Work-items along an output extent of n: one per {@link TiledMatmul#PER} outputs, whole work-groups. */
+    private static int workItems(int n) {
+        return (n + TiledMatmul.BLOCK - 1) / TiledMatmul.BLOCK * TiledMatmul.THREADS;
     }
 
     private static Method method(String name) {
