@@ -3,39 +3,62 @@ package modej.engine.tornado;
 import java.lang.reflect.Method;
 import java.util.Map;
 
+import java.util.function.Function;
+
+import modej.engine.kernel.Attention;
 import modej.engine.kernel.Matmul;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.WorkerGrid2D;
 
 /**
  * Which portable kernels the TornadoVM backend replaces on the device, by what, over which grid:
- * {@link Matmul}'s four kernels by {@link TiledMatmul}'s (same arguments, same results, work-group
+ * {@link Matmul}'s four kernels by {@link TiledMatmul}'s, {@link Attention#forward} and
+ * {@link Attention#backwardScores} by {@link DeviceAttention}'s (same arguments, same results, work-group
  * local memory). Everything else runs as recorded. {@code -D}{@value #PROPERTY}{@code =false}
  * turns the replacement off (the portable kernels then run on the device, e.g. to compare).
  */
 final class DeviceKernels {
 
-    static final String PROPERTY = "modej.tornado.tiled";
+    static final String PROPERTY = "modej.tornado.deviceKernels";
 
     /** A device kernel (its first parameter a {@link KernelContext}) and the grid it runs over. */
     record Substitute(Method kernel, Object[] args, WorkerGrid grid) {
     }
 
-    /** Which of a portable kernel's arguments give the grid's x and y extents. */
-    private record Shape(String name, int x, int y) {
+    /** The device kernel's class and the grid it runs over, from the portable kernel's arguments. */
+    private record Replacement(Class<?> device, Function<Object[], WorkerGrid> grid) {
     }
 
     /**
-     * By portable kernel: the grid is (x, y) = the arguments at those positions (offset and count
-     * are the last two): forward (o over OC, row over count), backwardInput (c over C, row over
-     * count), backwardParams (c over C, o over count).
+     * By portable kernel ({@code a(i)} is its argument i; offset and count are the last two):
+     * the matmuls over output blocks, (x, y) = forward (OC, count), backwardInput (C, count),
+     * backwardParams (C, count); attention one work-group per query row.
      */
-    private static final Map<Method, Shape> SHAPES = Map.of(
-            method("forward"), new Shape("forward", 6, 8),
-            method("forwardAccumulate"), new Shape("forwardAccumulate", 5, 7),
-            method("backwardInput"), new Shape("backwardInput", 4, 7),
-            method("backwardParams"), new Shape("backwardParams", 6, 9));
+    private static final Map<Method, Replacement> REPLACEMENTS = Map.of(
+            method(Matmul.class, "forward"), tiles(6, 8),
+            method(Matmul.class, "forwardAccumulate"), tiles(5, 7),
+            method(Matmul.class, "backwardInput"), tiles(4, 7),
+            method(Matmul.class, "backwardParams"), tiles(6, 9),
+            method(Attention.class, "forward"), rows(7),
+            method(Attention.class, "backwardScores"), rows(8));
+
+    private static Replacement tiles(int x, int y) {
+        return new Replacement(TiledMatmul.class, a -> {
+            WorkerGrid grid = new WorkerGrid2D(workItems((Integer) a[x]), workItems((Integer) a[y]));
+            grid.setLocalWork(TiledMatmul.THREADS, TiledMatmul.THREADS, 1);
+            return grid;
+        });
+    }
+
+    private static Replacement rows(int count) {
+        return new Replacement(DeviceAttention.class, a -> {
+            WorkerGrid grid = new WorkerGrid1D((Integer) a[count] * DeviceAttention.LANES);
+            grid.setLocalWork(DeviceAttention.LANES, 1, 1);
+            return grid;
+        });
+    }
 
     private DeviceKernels() {
     }
@@ -49,16 +72,14 @@ final class DeviceKernels {
      * arguments as TornadoVM takes them, offset and count included), or null to run it as is.
      */
     static Substitute of(Method portable, Object[] args) {
-        Shape s = enabled() ? SHAPES.get(portable) : null;
-        if (s == null) {
+        Replacement r = enabled() ? REPLACEMENTS.get(portable) : null;
+        if (r == null) {
             return null;
         }
         Object[] withContext = new Object[args.length + 1];
         withContext[0] = new KernelContext();
         System.arraycopy(args, 0, withContext, 1, args.length);
-        WorkerGrid grid = new WorkerGrid2D(workItems((Integer) args[s.x()]), workItems((Integer) args[s.y()]));
-        grid.setLocalWork(TiledMatmul.THREADS, TiledMatmul.THREADS, 1);
-        return new Substitute(tiled(s.name(), portable.getParameterTypes()), withContext, grid);
+        return new Substitute(device(r.device(), portable), withContext, r.grid().apply(args));
     }
 
     /** Work-items along an output extent of n: one per {@link TiledMatmul#PER} outputs, whole work-groups. */
@@ -66,24 +87,25 @@ final class DeviceKernels {
         return (n + TiledMatmul.BLOCK - 1) / TiledMatmul.BLOCK * TiledMatmul.THREADS;
     }
 
-    private static Method method(String name) {
-        for (Method m : Matmul.class.getMethods()) {
+    private static Method method(Class<?> kernels, String name) {
+        for (Method m : kernels.getMethods()) {
             if (m.getName().equals(name)) {
                 return m;
             }
         }
-        throw new IllegalStateException("Matmul has no kernel " + name);
+        throw new IllegalStateException(kernels.getSimpleName() + " has no kernel " + name);
     }
 
-    private static Method tiled(String name, Class<?>[] portable) {
-        Class<?>[] types = new Class<?>[portable.length + 1];
+    /** The method of {@code device} named as {@code portable}, taking a KernelContext, then its parameters. */
+    private static Method device(Class<?> device, Method portable) {
+        Class<?>[] types = new Class<?>[portable.getParameterCount() + 1];
         types[0] = KernelContext.class;
-        System.arraycopy(portable, 0, types, 1, portable.length);
+        System.arraycopy(portable.getParameterTypes(), 0, types, 1, portable.getParameterCount());
         try {
-            return TiledMatmul.class.getMethod(name, types);
+            return device.getMethod(portable.getName(), types);
         } catch (NoSuchMethodException e) {
-            throw new IllegalStateException("TiledMatmul." + name + " must take a KernelContext, then Matmul." + name
-                    + "'s parameters", e);
+            throw new IllegalStateException(device.getSimpleName() + "." + portable.getName() + " must take a KernelContext, then "
+                    + portable.getDeclaringClass().getSimpleName() + "." + portable.getName() + "'s parameters", e);
         }
     }
 }
