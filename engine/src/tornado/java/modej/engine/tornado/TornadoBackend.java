@@ -562,12 +562,15 @@ public final class TornadoBackend implements Backend {
             runs++;
         }
 
+        /** Adds each task's kernel time of this execution: its last entry in the log, which TornadoVM
+         *  appends to at every execution and never clears (the first entry is the first execution's). */
         private void record(int chunk, String log) {
             Pattern[] time = kernelTimes.get(chunk);
             List<Integer> in = chunkTasks.get(chunk);
             for (int i = 0; i < time.length; i++) {
                 Matcher m = time[i].matcher(log);
-                if (m.find()) {
+                int last = log.lastIndexOf("\"" + id + "c" + chunk + ".t" + in.get(i) + "\"");
+                if (last >= 0 && m.find(last)) {
                     nanos[in.get(i)] += Long.parseLong(m.group(1));
                 }
             }
