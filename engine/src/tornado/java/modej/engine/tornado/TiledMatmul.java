@@ -60,9 +60,9 @@ final class TiledMatmul {
         int m0 = kc.groupIdy * BLOCK; // rows, from offset
         float[] a = kc.allocateFloatLocalArray(DEPTH * STRIDE); // a[k][m] = inp (offset + m0 + m, k0 + k)
         float[] b = kc.allocateFloatLocalArray(DEPTH * STRIDE); // b[k][n] = weight (n0 + n, k0 + k)
-        // s_ij: out (m0 + ly + 16 i, n0 + lx + 16 j), starting from the bias
+        // s_ij: out (m0 + ly + i·THREADS, n0 + lx + j·THREADS), starting from the bias
         float bias0 = bOff >= 0 && n0 + lx < OC ? params[bOff + n0 + lx] : 0f;
-        float bias1 = bOff >= 0 && n0 + lx + 1 * THREADS < OC ? params[bOff + n0 + lx + 1 * THREADS] : 0f;
+        float bias1 = bOff >= 0 && n0 + lx + THREADS < OC ? params[bOff + n0 + lx + THREADS] : 0f;
         float bias2 = bOff >= 0 && n0 + lx + 2 * THREADS < OC ? params[bOff + n0 + lx + 2 * THREADS] : 0f;
         float bias3 = bOff >= 0 && n0 + lx + 3 * THREADS < OC ? params[bOff + n0 + lx + 3 * THREADS] : 0f;
         float s00 = bias0, s01 = bias1, s02 = bias2, s03 = bias3;
@@ -108,8 +108,8 @@ final class TiledMatmul {
             if (n0 + lx < OC) {
                 out[row + n0 + lx] = s00;
             }
-            if (n0 + lx + 1 * THREADS < OC) {
-                out[row + n0 + lx + 1 * THREADS] = s01;
+            if (n0 + lx + THREADS < OC) {
+                out[row + n0 + lx + THREADS] = s01;
             }
             if (n0 + lx + 2 * THREADS < OC) {
                 out[row + n0 + lx + 2 * THREADS] = s02;
@@ -118,13 +118,13 @@ final class TiledMatmul {
                 out[row + n0 + lx + 3 * THREADS] = s03;
             }
         }
-        if (m0 + ly + 1 * THREADS < count) {
-            int row = (offset + m0 + ly + 1 * THREADS) * OC;
+        if (m0 + ly + THREADS < count) {
+            int row = (offset + m0 + ly + THREADS) * OC;
             if (n0 + lx < OC) {
                 out[row + n0 + lx] = s10;
             }
-            if (n0 + lx + 1 * THREADS < OC) {
-                out[row + n0 + lx + 1 * THREADS] = s11;
+            if (n0 + lx + THREADS < OC) {
+                out[row + n0 + lx + THREADS] = s11;
             }
             if (n0 + lx + 2 * THREADS < OC) {
                 out[row + n0 + lx + 2 * THREADS] = s12;
@@ -138,8 +138,8 @@ final class TiledMatmul {
             if (n0 + lx < OC) {
                 out[row + n0 + lx] = s20;
             }
-            if (n0 + lx + 1 * THREADS < OC) {
-                out[row + n0 + lx + 1 * THREADS] = s21;
+            if (n0 + lx + THREADS < OC) {
+                out[row + n0 + lx + THREADS] = s21;
             }
             if (n0 + lx + 2 * THREADS < OC) {
                 out[row + n0 + lx + 2 * THREADS] = s22;
@@ -153,8 +153,8 @@ final class TiledMatmul {
             if (n0 + lx < OC) {
                 out[row + n0 + lx] = s30;
             }
-            if (n0 + lx + 1 * THREADS < OC) {
-                out[row + n0 + lx + 1 * THREADS] = s31;
+            if (n0 + lx + THREADS < OC) {
+                out[row + n0 + lx + THREADS] = s31;
             }
             if (n0 + lx + 2 * THREADS < OC) {
                 out[row + n0 + lx + 2 * THREADS] = s32;
@@ -178,7 +178,7 @@ final class TiledMatmul {
         int m0 = kc.groupIdy * BLOCK; // rows, from offset
         float[] a = kc.allocateFloatLocalArray(DEPTH * STRIDE); // a[k][m] = inp (offset + m0 + m, k0 + k)
         float[] b = kc.allocateFloatLocalArray(DEPTH * STRIDE); // b[k][n] = weight (n0 + n, k0 + k)
-        // s_ij: out (m0 + ly + 16 i, n0 + lx + 16 j)
+        // s_ij: out (m0 + ly + i·THREADS, n0 + lx + j·THREADS)
         float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
         float s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f;
         float s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f;
@@ -222,8 +222,8 @@ final class TiledMatmul {
             if (n0 + lx < OC) {
                 out[row + n0 + lx] += s00;
             }
-            if (n0 + lx + 1 * THREADS < OC) {
-                out[row + n0 + lx + 1 * THREADS] += s01;
+            if (n0 + lx + THREADS < OC) {
+                out[row + n0 + lx + THREADS] += s01;
             }
             if (n0 + lx + 2 * THREADS < OC) {
                 out[row + n0 + lx + 2 * THREADS] += s02;
@@ -232,13 +232,13 @@ final class TiledMatmul {
                 out[row + n0 + lx + 3 * THREADS] += s03;
             }
         }
-        if (m0 + ly + 1 * THREADS < count) {
-            int row = (offset + m0 + ly + 1 * THREADS) * OC;
+        if (m0 + ly + THREADS < count) {
+            int row = (offset + m0 + ly + THREADS) * OC;
             if (n0 + lx < OC) {
                 out[row + n0 + lx] += s10;
             }
-            if (n0 + lx + 1 * THREADS < OC) {
-                out[row + n0 + lx + 1 * THREADS] += s11;
+            if (n0 + lx + THREADS < OC) {
+                out[row + n0 + lx + THREADS] += s11;
             }
             if (n0 + lx + 2 * THREADS < OC) {
                 out[row + n0 + lx + 2 * THREADS] += s12;
@@ -252,8 +252,8 @@ final class TiledMatmul {
             if (n0 + lx < OC) {
                 out[row + n0 + lx] += s20;
             }
-            if (n0 + lx + 1 * THREADS < OC) {
-                out[row + n0 + lx + 1 * THREADS] += s21;
+            if (n0 + lx + THREADS < OC) {
+                out[row + n0 + lx + THREADS] += s21;
             }
             if (n0 + lx + 2 * THREADS < OC) {
                 out[row + n0 + lx + 2 * THREADS] += s22;
@@ -267,8 +267,8 @@ final class TiledMatmul {
             if (n0 + lx < OC) {
                 out[row + n0 + lx] += s30;
             }
-            if (n0 + lx + 1 * THREADS < OC) {
-                out[row + n0 + lx + 1 * THREADS] += s31;
+            if (n0 + lx + THREADS < OC) {
+                out[row + n0 + lx + THREADS] += s31;
             }
             if (n0 + lx + 2 * THREADS < OC) {
                 out[row + n0 + lx + 2 * THREADS] += s32;
@@ -292,7 +292,7 @@ final class TiledMatmul {
         int m0 = kc.groupIdy * BLOCK; // rows, from offset
         float[] a = kc.allocateFloatLocalArray(DEPTH * STRIDE); // a[k][m] = dout (offset + m0 + m, k0 + k)
         float[] b = kc.allocateFloatLocalArray(DEPTH * STRIDE); // b[k][n] = weight (k0 + k, n0 + n)
-        // s_ij: dinp (m0 + ly + 16 i, n0 + lx + 16 j)
+        // s_ij: dinp (m0 + ly + i·THREADS, n0 + lx + j·THREADS)
         float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
         float s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f;
         float s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f;
@@ -338,8 +338,8 @@ final class TiledMatmul {
             if (n0 + lx < C) {
                 dinp[row + n0 + lx] += s00;
             }
-            if (n0 + lx + 1 * THREADS < C) {
-                dinp[row + n0 + lx + 1 * THREADS] += s01;
+            if (n0 + lx + THREADS < C) {
+                dinp[row + n0 + lx + THREADS] += s01;
             }
             if (n0 + lx + 2 * THREADS < C) {
                 dinp[row + n0 + lx + 2 * THREADS] += s02;
@@ -348,13 +348,13 @@ final class TiledMatmul {
                 dinp[row + n0 + lx + 3 * THREADS] += s03;
             }
         }
-        if (m0 + ly + 1 * THREADS < count) {
-            int row = (offset + m0 + ly + 1 * THREADS) * C;
+        if (m0 + ly + THREADS < count) {
+            int row = (offset + m0 + ly + THREADS) * C;
             if (n0 + lx < C) {
                 dinp[row + n0 + lx] += s10;
             }
-            if (n0 + lx + 1 * THREADS < C) {
-                dinp[row + n0 + lx + 1 * THREADS] += s11;
+            if (n0 + lx + THREADS < C) {
+                dinp[row + n0 + lx + THREADS] += s11;
             }
             if (n0 + lx + 2 * THREADS < C) {
                 dinp[row + n0 + lx + 2 * THREADS] += s12;
@@ -368,8 +368,8 @@ final class TiledMatmul {
             if (n0 + lx < C) {
                 dinp[row + n0 + lx] += s20;
             }
-            if (n0 + lx + 1 * THREADS < C) {
-                dinp[row + n0 + lx + 1 * THREADS] += s21;
+            if (n0 + lx + THREADS < C) {
+                dinp[row + n0 + lx + THREADS] += s21;
             }
             if (n0 + lx + 2 * THREADS < C) {
                 dinp[row + n0 + lx + 2 * THREADS] += s22;
@@ -383,8 +383,8 @@ final class TiledMatmul {
             if (n0 + lx < C) {
                 dinp[row + n0 + lx] += s30;
             }
-            if (n0 + lx + 1 * THREADS < C) {
-                dinp[row + n0 + lx + 1 * THREADS] += s31;
+            if (n0 + lx + THREADS < C) {
+                dinp[row + n0 + lx + THREADS] += s31;
             }
             if (n0 + lx + 2 * THREADS < C) {
                 dinp[row + n0 + lx + 2 * THREADS] += s32;
@@ -412,7 +412,7 @@ final class TiledMatmul {
         float[] a = kc.allocateFloatLocalArray(DEPTH * STRIDE); // a[k][m] = dout (k0 + k, m0 + m)
         float[] b = kc.allocateFloatLocalArray(DEPTH * STRIDE); // b[k][n] = inp (k0 + k, n0 + n)
         boolean sumsBias = dbOff >= 0 && n0 + lx == 0;
-        // s_ij: dweight (m0 + ly + 16 i, n0 + lx + 16 j); t_i: dbias (m0 + ly + 16 i), column c = 0 only
+        // s_ij: dweight (m0 + ly + i·THREADS, n0 + lx + j·THREADS); t_i: dbias (m0 + ly + i·THREADS), column c = 0 only
         float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
         float s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f;
         float s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f;
@@ -466,8 +466,8 @@ final class TiledMatmul {
             if (n0 + lx < C) {
                 grads[row + n0 + lx] += s00;
             }
-            if (n0 + lx + 1 * THREADS < C) {
-                grads[row + n0 + lx + 1 * THREADS] += s01;
+            if (n0 + lx + THREADS < C) {
+                grads[row + n0 + lx + THREADS] += s01;
             }
             if (n0 + lx + 2 * THREADS < C) {
                 grads[row + n0 + lx + 2 * THREADS] += s02;
@@ -479,13 +479,13 @@ final class TiledMatmul {
                 grads[dbOff + m0 + ly] += t0;
             }
         }
-        if (m0 + ly + 1 * THREADS < mEnd) {
-            int row = dwOff + (m0 + ly + 1 * THREADS) * C;
+        if (m0 + ly + THREADS < mEnd) {
+            int row = dwOff + (m0 + ly + THREADS) * C;
             if (n0 + lx < C) {
                 grads[row + n0 + lx] += s10;
             }
-            if (n0 + lx + 1 * THREADS < C) {
-                grads[row + n0 + lx + 1 * THREADS] += s11;
+            if (n0 + lx + THREADS < C) {
+                grads[row + n0 + lx + THREADS] += s11;
             }
             if (n0 + lx + 2 * THREADS < C) {
                 grads[row + n0 + lx + 2 * THREADS] += s12;
@@ -494,7 +494,7 @@ final class TiledMatmul {
                 grads[row + n0 + lx + 3 * THREADS] += s13;
             }
             if (sumsBias) {
-                grads[dbOff + m0 + ly + 1 * THREADS] += t1;
+                grads[dbOff + m0 + ly + THREADS] += t1;
             }
         }
         if (m0 + ly + 2 * THREADS < mEnd) {
@@ -502,8 +502,8 @@ final class TiledMatmul {
             if (n0 + lx < C) {
                 grads[row + n0 + lx] += s20;
             }
-            if (n0 + lx + 1 * THREADS < C) {
-                grads[row + n0 + lx + 1 * THREADS] += s21;
+            if (n0 + lx + THREADS < C) {
+                grads[row + n0 + lx + THREADS] += s21;
             }
             if (n0 + lx + 2 * THREADS < C) {
                 grads[row + n0 + lx + 2 * THREADS] += s22;
@@ -520,8 +520,8 @@ final class TiledMatmul {
             if (n0 + lx < C) {
                 grads[row + n0 + lx] += s30;
             }
-            if (n0 + lx + 1 * THREADS < C) {
-                grads[row + n0 + lx + 1 * THREADS] += s31;
+            if (n0 + lx + THREADS < C) {
+                grads[row + n0 + lx + THREADS] += s31;
             }
             if (n0 + lx + 2 * THREADS < C) {
                 grads[row + n0 + lx + 2 * THREADS] += s32;
