@@ -2,7 +2,6 @@ package modej.engine.tornado;
 
 import java.lang.reflect.Method;
 import java.util.Map;
-
 import java.util.function.Function;
 
 import modej.engine.kernel.Attention;
@@ -32,9 +31,9 @@ final class DeviceKernels {
     }
 
     /**
-     * By portable kernel ({@code a(i)} is its argument i; offset and count are the last two):
-     * the matmuls over output blocks, (x, y) = forward (OC, count), backwardInput (C, count),
-     * backwardParams (C, count); attention one work-group per query row.
+     * By portable kernel; the numbers are positions in its argument list (offset and count are the
+     * last two). The matmuls run over output blocks, (x, y) = forward (OC, count), backwardInput
+     * (C, count), backwardParams (C, count); attention runs one work-group per query row (count).
      */
     private static final Map<Method, Replacement> REPLACEMENTS = Map.of(
             method(Matmul.class, "forward"), tiles(6, 8),
