@@ -26,6 +26,7 @@ import modej.engine.kernel.AdamW;
 import modej.engine.kernel.CrossEntropy;
 import modej.engine.kernel.Gelu;
 import modej.engine.kernel.Matmul;
+import modej.engine.kernel.Parallel;
 import modej.engine.kernel.Residual;
 
 /**
@@ -249,6 +250,47 @@ class TornadoBackendTest {
                 assertTrue(e.nanos() > 0, e.task() + " has no device time");
             }
             assertEquals(List.of("x.add Residual.forward runs=1", "y.add Residual.forward runs=1"), tasks);
+        }
+    }
+
+    /** A test kernel whose time grows with rounds[0]. */
+    public static final class Spin {
+        private Spin() {
+        }
+
+        /** out (n) = Σ_{r < rounds} r·in, parallel over n. */
+        public static void spin(float[] out, float[] in, int[] rounds, int offset, int count) {
+            for (@Parallel int i = 0; i < count; i++) {
+                float s = 0f;
+                for (int r = 0; r < rounds[0]; r++) {
+                    s += r * in[offset + i];
+                }
+                out[offset + i] = s;
+            }
+        }
+    }
+
+    @Test
+    void profileCountsEachRunsOwnKernelTime() {
+        Buffer.F32 out = new Buffer.F32("out", 64), in = new Buffer.F32("in", 64);
+        Buffer.I32 rounds = new Buffer.I32("rounds", new int[] {1});
+        Arrays.fill(in.data(), 1f);
+        try (TornadoBackend be = new TornadoBackend(TornadoBackend.defaultDevice(), true)) {
+            Executable e = be.compile(new Graph("spin").task("spin", 64, Spin::spin, out, in, rounds));
+            e.run();
+            e.run(); // the first run may include the driver's own compilation; the second is one round
+            long short2 = be.profile().entries().get(0).nanos();
+            rounds.data()[0] = 2_000_000;
+            be.toDevice(rounds);
+            e.run();
+            be.toHost(out);
+            assertEquals(2e12f, out.data()[5], 1e9f); // Σ r for r < 2e6, in float
+            Profile.Entry total = be.profile().entries().get(0);
+            assertEquals(3, total.runs());
+            // 2e6 rounds take far longer than two runs of one round: the third run's time was counted,
+            // not the first run's again
+            assertTrue(total.nanos() - short2 > 20 * short2, "third run counted " + (total.nanos() - short2)
+                    + " ns after two runs of " + short2 + " ns: the profile repeats an earlier run's time");
         }
     }
 

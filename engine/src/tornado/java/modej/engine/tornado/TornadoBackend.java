@@ -15,6 +15,7 @@ import modej.engine.graph.Buffer;
 import modej.engine.graph.Graph;
 import modej.engine.graph.Task;
 import modej.engine.kernel.Parallel;
+import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
@@ -380,12 +381,16 @@ public final class TornadoBackend implements Backend {
             graphs.add(up.snapshot());
         }
         int bytecode = bytecodeBound(all.length, List.of()) + 80; // an upload graph: one task of one parameter
+        GridScheduler grids = new GridScheduler();
         for (TornadoExecutable e : compiled) {
-            bytecode = Math.max(bytecode, e.addTo(graphs, all));
+            bytecode = Math.max(bytecode, e.addTo(graphs, all, grids));
         }
         ensureBytecodeSize(bytecode);
         plan = new TornadoExecutionPlan(graphs.toArray(ImmutableTaskGraph[]::new));
         plan.withDevice(device);
+        if (!grids.keySet().isEmpty()) {
+            plan.withGridScheduler(grids); // the work-group shapes of DeviceKernels' substitutes
+        }
         if (profiling) {
             plan.withProfiler(ProfilerMode.SILENT);
         }
@@ -401,7 +406,7 @@ public final class TornadoBackend implements Backend {
     static int bytecodeBound(int objects, List<Task> tasks) {
         long bytes = 64 + 64L * objects;
         for (Task t : tasks) {
-            bytes += 64 + 16L * t.kernel().getParameterCount();
+            bytes += 64 + 16L * (t.kernel().getParameterCount() + 1); // + 1: a device kernel's KernelContext
         }
         return (int) Math.min(Integer.MAX_VALUE, bytes);
     }
@@ -465,13 +470,17 @@ public final class TornadoBackend implements Backend {
             this.nanos = new long[tasks.size()];
         }
 
-        /** Adds this graph's TornadoVM task graphs to the plan; returns a bound of their bytecode size. */
-        int addTo(List<ImmutableTaskGraph> plan, Object[] all) {
+        /**
+         * Adds this graph's TornadoVM task graphs to the plan, and the grids of the device kernels
+         * that replace some of its tasks ({@link DeviceKernels}) to {@code grids}; returns a bound
+         * of their bytecode size.
+         */
+        int addTo(List<ImmutableTaskGraph> plan, Object[] all, GridScheduler grids) {
             List<List<Integer>> members = new ArrayList<>();
             List<Integer> chunk = new ArrayList<>();
             int bytes = 0;
             for (int k = 0; k < tasks.size(); k++) {
-                int record = 15 + 5 * tasks.get(k).kernel().getParameterCount();
+                int record = 15 + 5 * (tasks.get(k).kernel().getParameterCount() + 1); // + 1: see bytecodeBound
                 if (!chunk.isEmpty() && (bytes + record > TASK_RECORD_BYTES || chunk.size() == MAX_TASKS_PER_TORNADO_GRAPH)) {
                     members.add(chunk);
                     chunk = new ArrayList<>();
@@ -495,7 +504,13 @@ public final class TornadoBackend implements Backend {
                 for (int i = 0; i < in.size(); i++) {
                     int k = in.get(i);
                     Task t = tasks.get(k);
-                    KernelTasks.add(tg, "t" + k, t.kernel(), arguments(t));
+                    DeviceKernels.Substitute device = DeviceKernels.of(t.kernel(), arguments(t));
+                    if (device == null) {
+                        KernelTasks.add(tg, "t" + k, t.kernel(), arguments(t));
+                    } else {
+                        KernelTasks.add(tg, "t" + k, device.kernel(), device.args());
+                        grids.addWorkerGrid(name + ".t" + k, device.grid());
+                    }
                     chunkTasks.add(t);
                     time[i] = Pattern.compile(Pattern.quote("\"" + name + ".t" + k + "\"")
                             + "\\s*:\\s*\\{[^}]*?\"TASK_KERNEL_TIME\"\\s*:\\s*\"(\\d+)\"");
@@ -547,12 +562,15 @@ public final class TornadoBackend implements Backend {
             runs++;
         }
 
+        /** Adds each task's kernel time of this execution: its last entry in the log, which TornadoVM
+         *  appends to at every execution and never clears (the first entry is the first execution's). */
         private void record(int chunk, String log) {
             Pattern[] time = kernelTimes.get(chunk);
             List<Integer> in = chunkTasks.get(chunk);
             for (int i = 0; i < time.length; i++) {
                 Matcher m = time[i].matcher(log);
-                if (m.find()) {
+                int last = log.lastIndexOf("\"" + id + "c" + chunk + ".t" + in.get(i) + "\"");
+                if (last >= 0 && m.find(last)) {
                     nanos[in.get(i)] += Long.parseLong(m.group(1));
                 }
             }

@@ -1,0 +1,94 @@
+package modej.engine.tornado;
+
+import static modej.engine.graph.Arg.i32;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import modej.engine.device.Executable;
+import modej.engine.graph.Buffer;
+import modej.engine.graph.Graph;
+import modej.engine.graph.Task;
+import modej.engine.kernel.Attention;
+
+/**
+ * {@link DeviceAttention}, which the TornadoVM backend runs on the device in place of
+ * {@link Attention#forward} and {@link Attention#backwardScores}, against those portable kernels
+ * run here on the JVM (themselves checked against finite differences in {@code AttentionTest}), on
+ * sequence lengths below, at and above a work-group's {@value DeviceAttention#LANES} lanes and head
+ * sizes below and above it. Both outputs are written whole (the masked future too), so they start
+ * out holding garbage.
+ */
+@Tag("tornado")
+class DeviceAttentionTest {
+
+    /** Absolute, on probabilities and outputs of order 1: the row sums are added in another order. */
+    static final float TOLERANCE = 2e-6f;
+
+    @ParameterizedTest(name = "B {0}, T {1}, C {2}, NH {3}")
+    @CsvSource({"2, 45, 24, 3", "1, 32, 64, 1", "2, 70, 96, 2", "3, 5, 8, 1"})
+    void forwardAndBackwardScoresMatchThePortableKernels(int B, int T, int C, int NH) {
+        SplittableRandom r = new SplittableRandom(B * 1000L + T * 10L + C);
+        int rows = B * NH * T;
+        Buffer.F32 qkv = random("qkv", B * T * 3 * C, r, 2.0);
+        Buffer.F32 dout = random("dout", B * T * C, r, 1.0);
+        Buffer.F32 out = random("out", B * T * C, r, 1.0);
+        Buffer.F32 att = random("att", rows * T, r, 1.0);
+        Buffer.F32 dpreatt = random("dpreatt", rows * T, r, 1.0);
+        Buffer.F32 attIn = new Buffer.F32("attIn", rows * T); // backwardScores' probabilities, from the JVM
+
+        float[] outRef = new float[out.length()], attRef = new float[att.length()], dpreRef = new float[dpreatt.length()];
+        Attention.forward(outRef, attRef, qkv.data(), T, C, NH, 0, rows);
+        Attention.backwardScores(dpreRef, dout.data(), attRef, qkv.data(), T, C, NH, 0, rows);
+        System.arraycopy(attRef, 0, attIn.data(), 0, attRef.length);
+
+        Graph g = new Graph("attention")
+                .task("forward", rows, Attention::forward, out, att, qkv, i32(T), i32(C), i32(NH))
+                .task("scores", rows, Attention::backwardScores, dpreatt, dout, attIn, qkv, i32(T), i32(C), i32(NH));
+        for (Task t : g.tasks()) {
+            Object[] args = new Object[t.args().size() + 2];
+            for (int i = 0; i < t.args().size(); i++) {
+                args[i] = t.args().get(i) instanceof Buffer b ? b.array() : t.args().get(i);
+            }
+            args[args.length - 2] = 0;
+            args[args.length - 1] = t.work();
+            assertNotNull(DeviceKernels.of(t.kernel(), args), t.name() + " is not replaced by a device kernel"
+                    + " (is -D" + DeviceKernels.PROPERTY + "=false set?)");
+        }
+        try (TornadoBackend be = new TornadoBackend()) {
+            Executable e = be.compile(g);
+            e.run();
+            be.toHost(out, att, dpreatt);
+        }
+        near(attRef, att.data(), "att");
+        near(outRef, out.data(), "out");
+        near(dpreRef, dpreatt.data(), "dpreatt");
+        for (int row = 0; row < rows; row++) {
+            int t = row % T;
+            for (int t2 = t + 1; t2 < T; t2++) {
+                assertTrue(att.data()[row * T + t2] == 0f && dpreatt.data()[row * T + t2] == 0f,
+                        "row " + row + ", t2 " + t2 + ": the masked future must be 0");
+            }
+        }
+    }
+
+    private static void near(float[] expected, float[] actual, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(Math.abs(expected[i] - actual[i]) <= TOLERANCE * Math.max(1f, Math.abs(expected[i])),
+                    what + "[" + i + "]: portable " + expected[i] + ", device " + actual[i]);
+        }
+    }
+
+    private static Buffer.F32 random(String name, int n, SplittableRandom r, double range) {
+        Buffer.F32 b = new Buffer.F32(name, n);
+        for (int i = 0; i < n; i++) {
+            b.data()[i] = (float) r.nextDouble(-range, range);
+        }
+        return b;
+    }
+}

@@ -1,0 +1,110 @@
+package modej.engine.tornado;
+
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.function.Function;
+
+import modej.engine.kernel.Attention;
+import modej.engine.kernel.Matmul;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.WorkerGrid2D;
+
+/**
+ * Which portable kernels the TornadoVM backend replaces on the device, by what, over which grid:
+ * {@link Matmul}'s four kernels by {@link TiledMatmul}'s, {@link Attention#forward} and
+ * {@link Attention#backwardScores} by {@link DeviceAttention}'s (same arguments, same results, work-group
+ * local memory). Everything else runs as recorded. {@code -D}{@value #PROPERTY}{@code =false}
+ * turns the replacement off (the portable kernels then run on the device, e.g. to compare).
+ */
+final class DeviceKernels {
+
+    static final String PROPERTY = "modej.tornado.deviceKernels";
+
+    /** A device kernel (its first parameter a {@link KernelContext}) and the grid it runs over. */
+    record Substitute(Method kernel, Object[] args, WorkerGrid grid) {
+    }
+
+    /** The device kernel's class and the grid it runs over, from the portable kernel's arguments. */
+    private record Replacement(Class<?> device, Function<Object[], WorkerGrid> grid) {
+    }
+
+    /**
+     * By portable kernel; the numbers are positions in its argument list (offset and count are the
+     * last two). The matmuls run over output blocks, (x, y) = forward (OC, count), backwardInput
+     * (C, count), backwardParams (C, count); attention runs one work-group per query row (count).
+     */
+    private static final Map<Method, Replacement> REPLACEMENTS = Map.of(
+            method(Matmul.class, "forward"), tiles(6, 8),
+            method(Matmul.class, "forwardAccumulate"), tiles(5, 7),
+            method(Matmul.class, "backwardInput"), tiles(4, 7),
+            method(Matmul.class, "backwardParams"), tiles(6, 9),
+            method(Attention.class, "forward"), rows(7),
+            method(Attention.class, "backwardScores"), rows(8));
+
+    private static Replacement tiles(int x, int y) {
+        return new Replacement(TiledMatmul.class, a -> {
+            WorkerGrid grid = new WorkerGrid2D(workItems((Integer) a[x]), workItems((Integer) a[y]));
+            grid.setLocalWork(TiledMatmul.THREADS, TiledMatmul.THREADS, 1);
+            return grid;
+        });
+    }
+
+    private static Replacement rows(int count) {
+        return new Replacement(DeviceAttention.class, a -> {
+            WorkerGrid grid = new WorkerGrid1D((Integer) a[count] * DeviceAttention.LANES);
+            grid.setLocalWork(DeviceAttention.LANES, 1, 1);
+            return grid;
+        });
+    }
+
+    private DeviceKernels() {
+    }
+
+    static boolean enabled() {
+        return !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim());
+    }
+
+    /**
+     * The device kernel to run for {@code portable} with {@code args} (the portable kernel's
+     * arguments as TornadoVM takes them, offset and count included), or null to run it as is.
+     */
+    static Substitute of(Method portable, Object[] args) {
+        Replacement r = enabled() ? REPLACEMENTS.get(portable) : null;
+        if (r == null) {
+            return null;
+        }
+        Object[] withContext = new Object[args.length + 1];
+        withContext[0] = new KernelContext();
+        System.arraycopy(args, 0, withContext, 1, args.length);
+        return new Substitute(device(r.device(), portable), withContext, r.grid().apply(args));
+    }
+
+    /** Work-items along an output extent of n: one per {@link TiledMatmul#PER} outputs, whole work-groups. */
+    private static int workItems(int n) {
+        return (n + TiledMatmul.BLOCK - 1) / TiledMatmul.BLOCK * TiledMatmul.THREADS;
+    }
+
+    private static Method method(Class<?> kernels, String name) {
+        for (Method m : kernels.getMethods()) {
+            if (m.getName().equals(name)) {
+                return m;
+            }
+        }
+        throw new IllegalStateException(kernels.getSimpleName() + " has no kernel " + name);
+    }
+
+    /** The method of {@code device} named as {@code portable}, taking a KernelContext, then its parameters. */
+    private static Method device(Class<?> device, Method portable) {
+        Class<?>[] types = new Class<?>[portable.getParameterCount() + 1];
+        types[0] = KernelContext.class;
+        System.arraycopy(portable.getParameterTypes(), 0, types, 1, portable.getParameterCount());
+        try {
+            return device.getMethod(portable.getName(), types);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(device.getSimpleName() + "." + portable.getName() + " must take a KernelContext, then "
+                    + portable.getDeclaringClass().getSimpleName() + "." + portable.getName() + "'s parameters", e);
+        }
+    }
+}
