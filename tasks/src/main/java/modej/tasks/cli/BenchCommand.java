@@ -76,7 +76,8 @@ final class BenchCommand implements Callable<Integer> {
     int topK;
     @Option(names = "--sequence-gate", description = "With --strategy: the gate reads the causal prefix mean of its sequence.")
     boolean sequenceGate;
-    @Option(names = "--graph-config", description = "With --strategy mpmd: a task-graph config placing graphs on devices (jvm:0, jvm:1, ...).")
+    @Option(names = "--graph-config", description = {"With --strategy: a task-graph config placing graphs on devices (jvm:0, jvm:1, ...;",
+            "with --backend tornado:0,jvm: tornado:0 and jvm)."})
     java.nio.file.Path graphConfig;
     @Option(names = "--lora", paramLabel = "RANK", description = "Bench LoRA of this rank on every projection "
             + "(frozen backbone of the flags above) instead of full training.")
@@ -147,6 +148,6 @@ final class BenchCommand implements Callable<Integer> {
         var graphs = model.graphs(1, 1);
         List<String> names = java.util.stream.Stream.concat(graphs.forward().stream(), graphs.backward().stream())
                 .map(modej.engine.graph.Graph::name).toList();
-        return new ExecutionPlan(s, GraphConfig.read(graphConfig).placement(names, backend.name(), backend.devices()));
+        return new ExecutionPlan(s, GraphConfig.read(graphConfig).placement(names, backend.deviceNames()));
     }
 }
