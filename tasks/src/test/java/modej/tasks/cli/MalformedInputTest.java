@@ -138,7 +138,7 @@ class MalformedInputTest {
                 new Case("bench --backend tornado:0,jvm --device 1", "--device selects the device of --backend tornado"),
                 new Case("bench --backend tornado:0 --threads 1", "options of the jvm device"),
                 new Case("bench --backend cuda", "unknown --backend 'cuda'"),
-                new Case("bench --layers 1 --strategy mpmd --threads 2 --graph-config " + dir.resolve("tornado.properties"),
+                new Case("bench --layers 2 --strategy mpmd --threads 2 --graph-config " + dir.resolve("tornado.properties"),
                         "unknown device 'tornado:0'; valid devices: jvm:0, jvm:1"),
                 // experiment configs
                 new Case(e + "missing.yaml", "no such experiment file"),
