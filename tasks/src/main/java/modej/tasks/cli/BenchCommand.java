@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import modej.engine.device.Backend;
+import modej.engine.device.ComposedBackend;
 import modej.engine.device.Profile;
 import modej.engine.jvm.JvmBackend;
 import java.util.List;
@@ -126,6 +127,13 @@ final class BenchCommand implements Callable<Integer> {
                     backend instanceof JvmBackend j && j.vector());
             if (strategy != null) {
                 result.put("gate", Map.of("top_k", topK, "sequence_gate", sequenceGate));
+            }
+            if (backend instanceof ComposedBackend c) {
+                // over the whole bench (warm-up, timed steps and forward passes): buffers copied
+                // from one device to another through the host
+                result.put("devices", c.deviceNames());
+                result.put("device_copies_total", c.moves());
+                result.put("device_copies_bytes_total", c.movedBytes());
             }
             System.out.println(new ObjectMapper().writeValueAsString(result));
             if (!json) {
