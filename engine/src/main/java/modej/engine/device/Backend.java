@@ -25,8 +25,28 @@ public interface Backend extends AutoCloseable {
         return compile(graph);
     }
 
+    /**
+     * Prepares a graph for device {@code device} (of {@link #devices()}): the device a graph config
+     * or MPMD placement gives it. {@code workers} is as in {@link #compile(Graph, int)}, or 0 for no
+     * limit. Where every device sees the same memory and a compiled graph runs on any of them (the
+     * JVM backend, one device per worker) the device is chosen later, by {@link #concurrent}, and a
+     * graph run alone uses all devices; a backend made of several devices' backends
+     * ({@link ComposedBackend}) compiles the graph on the one named.
+     */
+    default Executable compile(Graph graph, int workers, int device) {
+        return workers > 0 ? compile(graph, workers) : compile(graph);
+    }
+
     /** Devices graphs can be placed on (on the JVM: one per worker). SPMD spreads each graph over all. */
     int devices();
+
+    /**
+     * The devices' names as graph configs write them, index i naming device i: by default
+     * {@code <name()>:<i>} ({@code jvm:0}, {@code jvm:1}, {@code tornado:0}).
+     */
+    default java.util.List<String> deviceNames() {
+        return java.util.stream.IntStream.range(0, devices()).mapToObj(i -> name() + ":" + i).toList();
+    }
 
     /**
      * One executable that runs {@code graphs} at the same time, graph i on device {@code devices[i]}

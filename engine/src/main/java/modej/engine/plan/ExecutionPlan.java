@@ -13,7 +13,9 @@ import modej.engine.graph.Graph;
  * Turns stages of graphs into executables for one strategy. A stage is a list of graphs that do
  * not depend on each other. Under SPMD every graph runs in turn on all devices; under MPMD the
  * graphs of a stage run at the same time, each on the device {@link Placement} gives it (graphs
- * alone in their stage still use all devices).
+ * alone in their stage still use all devices). Every graph is compiled for its device
+ * ({@link Backend#compile(Graph, int, int)}): a graph config's, MPMD's placement, or none (the
+ * backend's default), which matters where devices are separate backends ({@code ComposedBackend}).
  */
 public final class ExecutionPlan {
 
@@ -37,10 +39,19 @@ public final class ExecutionPlan {
     public List<Executable> compile(List<List<Graph>> stages, Backend backend) {
         List<Executable> out = new ArrayList<>();
         for (List<Graph> stage : stages) {
-            List<Executable> compiled = stage.stream().map(g -> placement.workers(g.name()) > 0
-                    ? backend.compile(g, placement.workers(g.name())) : backend.compile(g)).toList();
-            if (strategy == Strategy.MPMD && stage.size() > 1 && backend.devices() > 1) {
-                out.add(backend.concurrent(compiled, placement.devices(stage, backend.devices())));
+            boolean together = strategy == Strategy.MPMD && stage.size() > 1 && backend.devices() > 1;
+            // the device of each graph: MPMD's placement, else the config's (-1: none; the backend's default)
+            int[] devices = together ? placement.devices(stage, backend.devices())
+                    : stage.stream().mapToInt(g -> placement.fixed(g.name(), backend.devices())).toArray();
+            List<Executable> compiled = new ArrayList<>();
+            for (int i = 0; i < stage.size(); i++) {
+                Graph g = stage.get(i);
+                int workers = placement.workers(g.name());
+                compiled.add(devices[i] >= 0 ? backend.compile(g, workers, devices[i])
+                        : workers > 0 ? backend.compile(g, workers) : backend.compile(g));
+            }
+            if (together) {
+                out.add(backend.concurrent(compiled, devices));
             } else {
                 out.addAll(compiled);
             }
@@ -76,6 +87,16 @@ public final class ExecutionPlan {
         /** The worker limit of a graph, or 0 for none. */
         int workers(String graph) {
             return workers.getOrDefault(graph, 0);
+        }
+
+        /** The device a graph config names for {@code graph}, or -1 for none. */
+        int fixed(String graph, int deviceCount) {
+            Integer d = fixed.get(graph);
+            if (d != null && d >= deviceCount) {
+                throw new IllegalArgumentException("graph " + graph + " is placed on device " + d + ", but there are only "
+                        + deviceCount);
+            }
+            return d == null ? -1 : d;
         }
 
         int[] devices(List<Graph> stage, int deviceCount) {

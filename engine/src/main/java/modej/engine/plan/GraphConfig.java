@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * b0.backbone.device=jvm:0
- * b*.expert.code.device=jvm:1      # '*' matches any characters
+ * b*.expert.code.device=jvm:1      # '*' matches any characters; with --backend tornado:0,jvm: tornado:0
  * b*.expert.code.backward.device=jvm:1
  * head.workers=1                   # under SPMD, split this graph's tasks over at most 1 worker
  * </pre>
@@ -62,6 +62,19 @@ public final class GraphConfig {
      * the backend's devices, named {@code <backend>:<index>} (e.g. {@code jvm:1}).
      */
     public ExecutionPlan.Placement placement(Collection<String> graphs, String backend, int devices) {
+        List<String> names = new ArrayList<>();
+        for (int d = 0; d < devices; d++) {
+            names.add(backend + ":" + d);
+        }
+        return placement(graphs, names);
+    }
+
+    /**
+     * The device of every graph the config places, checked against the model's graph names and
+     * the backend's device names ({@code Backend.deviceNames()}: {@code jvm:0}, {@code jvm:1}; or
+     * {@code tornado:0}, {@code jvm} for a backend composed of a TornadoVM device and the JVM).
+     */
+    public ExecutionPlan.Placement placement(Collection<String> graphs, List<String> devices) {
         Map<String, Integer> placed = new LinkedHashMap<>(), workers = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : entries.entrySet()) {
             String key = e.getKey();
@@ -82,10 +95,10 @@ public final class GraphConfig {
                         + String.join(", ", new TreeSet<>(graphs)));
             }
             if (property.equals("device")) {
-                int device = device(e.getValue(), backend, devices);
+                int device = device(e.getValue(), devices);
                 matched.forEach(g -> placed.put(g, device));
             } else {
-                int n = workers(key, e.getValue(), devices);
+                int n = workers(key, e.getValue(), devices.size());
                 matched.forEach(g -> workers.put(g, n));
             }
         }
@@ -104,11 +117,7 @@ public final class GraphConfig {
         throw new IllegalArgumentException(source + ": " + key + " must be a number of workers from 1 to " + devices + ", got '" + value + "'");
     }
 
-    private int device(String value, String backend, int devices) {
-        List<String> valid = new ArrayList<>();
-        for (int d = 0; d < devices; d++) {
-            valid.add(backend + ":" + d);
-        }
+    private int device(String value, List<String> valid) {
         int at = valid.indexOf(value);
         if (at < 0) {
             throw new IllegalArgumentException(source + ": unknown device '" + value + "'; valid devices: " + String.join(", ", valid));

@@ -57,8 +57,9 @@ import uk.ac.manchester.tornado.runtime.graph.TornadoVMBytecodeBuilder;
  * <h2>Devices</h2>
  * One: buffers are shared only between task graphs on the same device, so this backend places all
  * its graphs on the device it was opened on, and {@link #concurrent} runs graphs one after
- * another, in list order. MPMD across several TornadoVM devices needs one backend per device and
- * explicit copies between them; it is not done here.
+ * another, in list order. MPMD across several TornadoVM devices (or one and the JVM) takes one
+ * backend per device, composed by {@link modej.engine.device.ComposedBackend}, which copies
+ * buffers between them through the host.
  *
  * <p>Run with TornadoVM's argfile, then {@code -Dtornado.load.annotation.parallel=modej.engine.kernel.Parallel
  * -Dtornado.recover.bailout=False} (both checked): without the first TornadoVM sees no parallel

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import modej.engine.device.Backend;
+import modej.engine.device.ComposedBackend;
 import modej.engine.device.Profile;
 import modej.engine.jvm.JvmBackend;
 import java.util.List;
@@ -76,7 +77,8 @@ final class BenchCommand implements Callable<Integer> {
     int topK;
     @Option(names = "--sequence-gate", description = "With --strategy: the gate reads the causal prefix mean of its sequence.")
     boolean sequenceGate;
-    @Option(names = "--graph-config", description = "With --strategy mpmd: a task-graph config placing graphs on devices (jvm:0, jvm:1, ...).")
+    @Option(names = "--graph-config", description = {"With --strategy: a task-graph config placing graphs on devices (jvm:0, jvm:1, ...;",
+            "with --backend tornado:0,jvm: tornado:0 and jvm)."})
     java.nio.file.Path graphConfig;
     @Option(names = "--lora", paramLabel = "RANK", description = "Bench LoRA of this rank on every projection "
             + "(frozen backbone of the flags above) instead of full training.")
@@ -126,6 +128,13 @@ final class BenchCommand implements Callable<Integer> {
             if (strategy != null) {
                 result.put("gate", Map.of("top_k", topK, "sequence_gate", sequenceGate));
             }
+            if (backend instanceof ComposedBackend c) {
+                // over the whole bench (warm-up, timed steps and forward passes): buffers copied
+                // from one device to another through the host
+                result.put("devices", c.deviceNames());
+                result.put("device_copies_total", c.moves());
+                result.put("device_copies_bytes_total", c.movedBytes());
+            }
             System.out.println(new ObjectMapper().writeValueAsString(result));
             if (!json) {
                 System.err.printf("params %,d | step %.1f ms (median of %d) | train %,.0f tok/s | forward %,.0f tok/s%n",
@@ -147,6 +156,6 @@ final class BenchCommand implements Callable<Integer> {
         var graphs = model.graphs(1, 1);
         List<String> names = java.util.stream.Stream.concat(graphs.forward().stream(), graphs.backward().stream())
                 .map(modej.engine.graph.Graph::name).toList();
-        return new ExecutionPlan(s, GraphConfig.read(graphConfig).placement(names, backend.name(), backend.devices()));
+        return new ExecutionPlan(s, GraphConfig.read(graphConfig).placement(names, backend.deviceNames()));
     }
 }

@@ -33,7 +33,8 @@ final class DevicesCommand implements Callable<Integer> {
             System.out.printf("tornado  %-6s  %-32s  %7s  %,d MiB (%s)%n", d[0], d[1], d[2], Long.parseLong(d[3]) >> 20, d[4]);
         }
         if (!tornado.isEmpty()) {
-            System.out.println("(--backend tornado --device N runs every graph on device N, which graph configs call tornado:0)");
+            System.out.println("(--backend tornado --device N runs every graph on device N, which graph configs call tornado:0;");
+            System.out.println(" --backend tornado:N,jvm or tornado:0,tornado:1 runs a stage's graphs on those devices at once, named so)");
         }
         return 0;
     }

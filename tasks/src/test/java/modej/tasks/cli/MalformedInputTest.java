@@ -61,6 +61,7 @@ class MalformedInputTest {
         Files.writeString(dir.resolve("bad-clip.yaml"), head + "budget: {gradClip: -1}\n");
         Files.writeString(dir.resolve("bad-method.yaml"), top + "methods:\n  - {name: m, method: magic}\n");
         Files.writeString(dir.resolve("stage2.yaml"), head + "budget: {steps: 10, stage2Steps: 10}\n");
+        Files.writeString(dir.resolve("tornado.properties"), "b*.expert.*.device=tornado:0\n");
     }
 
     private List<Case> cases() {
@@ -129,6 +130,16 @@ class MalformedInputTest {
                 new Case(t + "--method full --resume", "--resume: no stopped run at"),
                 new Case(t + "--method lora --rank 0", "rank"),
                 new Case(t + "--method mode-expert --domain a --blocks 3", "blocks"),
+                // devices
+                new Case("bench --backend jvm,gpu:0", "unknown device 'gpu:0' in --backend jvm,gpu:0; valid: jvm, tornado:N"),
+                new Case("bench --backend jvm,tornado:x", "unknown device 'tornado:x'"),
+                new Case("bench --backend jvm,jvm", "lists jvm twice"),
+                new Case("bench --backend jvm,tornado:0", "the TornadoVM backend is not on the class path"),
+                new Case("bench --backend tornado:0,jvm --device 1", "--device selects the device of --backend tornado"),
+                new Case("bench --backend tornado:0 --threads 1", "options of the jvm device"),
+                new Case("bench --backend cuda", "unknown --backend 'cuda'"),
+                new Case("bench --layers 2 --strategy mpmd --threads 2 --graph-config " + dir.resolve("tornado.properties"),
+                        "unknown device 'tornado:0'; valid devices: jvm:0, jvm:1"),
                 // experiment configs
                 new Case(e + "missing.yaml", "no such experiment file"),
                 new Case(e + "unknown-key.yaml", "colour: unknown key 'colour'"),
