@@ -99,12 +99,7 @@ public final class BtxGraphs implements RoutedGraphs {
     @Override public Buffer.F32 routerWeights(int layer) { return ffn.get(layer).weights; }
     @Override public int rowsPerDecision() { return 1; }
     @Override public Shape shape() { return shape; }
-    @Override public Buffer.I32 tokens() { return ends.tokens(); }
-    @Override public Buffer.I32 targets() { return ends.targets(); }
-    @Override public Buffer.F32 losses() { return ends.losses(); }
-    @Override public Buffer.F32 correct() { return ends.correct(); }
-    @Override public Buffer.F32 probs() { return ends.probs(); }
-    @Override public Buffer.F32 lossScale() { return ends.lossScale(); }
+    @Override public LmEnds ends() { return ends; }
     @Override public List<Graph> forward() { return List.of(forward); }
     @Override public List<Graph> backward() { return List.of(backward); }
     @Override public List<Slab> slabs() { return params.slabs(); }

@@ -15,21 +15,36 @@ public interface LmGraphs {
 
     Shape shape();
 
+    /** The embedding and head ends whose buffers the host reads and writes. */
+    LmEnds ends();
+
     /** Token ids (B·T); set by the host. */
-    Buffer.I32 tokens();
+    default Buffer.I32 tokens() {
+        return ends().tokens();
+    }
 
     /** Next-token targets (B·T; −1 = ignore); set by the host. */
-    Buffer.I32 targets();
+    default Buffer.I32 targets() {
+        return ends().targets();
+    }
 
     /** Per-row loss, 1/0 for a correct argmax, and the softmax (B·T, V). */
-    Buffer.F32 losses();
+    default Buffer.F32 losses() {
+        return ends().losses();
+    }
 
-    Buffer.F32 correct();
+    default Buffer.F32 correct() {
+        return ends().correct();
+    }
 
-    Buffer.F32 probs();
+    default Buffer.F32 probs() {
+        return ends().probs();
+    }
 
     /** 1 / (rows with a target), set by the host before backward. */
-    Buffer.F32 lossScale();
+    default Buffer.F32 lossScale() {
+        return ends().lossScale();
+    }
 
     List<Graph> forward();
 

@@ -355,12 +355,7 @@ public final class ModeGraphs implements RoutedGraphs {
     }
 
     @Override public Shape shape() { return shape; }
-    @Override public Buffer.I32 tokens() { return ends.tokens(); }
-    @Override public Buffer.I32 targets() { return ends.targets(); }
-    @Override public Buffer.F32 losses() { return ends.losses(); }
-    @Override public Buffer.F32 correct() { return ends.correct(); }
-    @Override public Buffer.F32 probs() { return ends.probs(); }
-    @Override public Buffer.F32 lossScale() { return ends.lossScale(); }
+    @Override public LmEnds ends() { return ends; }
     @Override public List<Graph> forward() { return forward.stream().flatMap(List::stream).toList(); }
     @Override public List<Graph> backward() { return backward.stream().flatMap(List::stream).toList(); }
     @Override public List<List<Graph>> forwardStages() { return List.copyOf(forward); }

@@ -5,6 +5,7 @@ import java.util.List;
 import modej.engine.graph.Buffer;
 import modej.engine.graph.Graph;
 import modej.model.gpt.GptGraphs;
+import modej.model.gpt.LmEnds;
 import modej.model.gpt.GptParams;
 import modej.model.gpt.Shape;
 import modej.model.method.RoutedGraphs;
@@ -54,12 +55,7 @@ public final class MoeLoraGraphs implements RoutedGraphs {
     }
 
     @Override public Shape shape() { return graphs.shape(); }
-    @Override public Buffer.I32 tokens() { return graphs.tokens(); }
-    @Override public Buffer.I32 targets() { return graphs.targets(); }
-    @Override public Buffer.F32 losses() { return graphs.losses(); }
-    @Override public Buffer.F32 correct() { return graphs.correct(); }
-    @Override public Buffer.F32 probs() { return graphs.probs(); }
-    @Override public Buffer.F32 lossScale() { return graphs.lossScale(); }
+    @Override public LmEnds ends() { return graphs.ends(); }
     @Override public List<Graph> forward() { return graphs.forward(); }
     @Override public List<Graph> backward() { return graphs.backward(); }
     @Override public List<Slab> slabs() { return graphs.slabs(); }
