@@ -38,14 +38,12 @@ public final class GeluVector {
         int i = offset;
         for (int full = end - F.length(); i <= full; i += F.length()) {
             FloatVector x = FloatVector.fromArray(F, inp, i);
-            FloatVector d = FloatVector.fromArray(F, dinp, i);
-            d.add(grad(x).mul(FloatVector.fromArray(F, dout, i))).intoArray(dinp, i);
+            grad(x).mul(FloatVector.fromArray(F, dout, i)).intoArray(dinp, i);
         }
         if (i < end) {
             VectorMask<Float> m = F.indexInRange(i, end);
             FloatVector x = FloatVector.fromArray(F, inp, i, m);
-            FloatVector d = FloatVector.fromArray(F, dinp, i, m);
-            d.add(grad(x).mul(FloatVector.fromArray(F, dout, i, m))).intoArray(dinp, i, m);
+            grad(x).mul(FloatVector.fromArray(F, dout, i, m)).intoArray(dinp, i, m);
         }
     }
 

@@ -34,7 +34,11 @@ public final class Gelu {
         }
     }
 
-    /** dinp (n) += gelu'(inp (n)) · dout (n). Parallel over elements. */
+    /**
+     * dinp (n) = gelu'(inp (n)) · dout (n): written, not accumulated (the MLP's only path into
+     * dinp, so no caller has to zero it first: one pass less over a (B·T, 4C) buffer). Parallel over
+     * elements.
+     */
     public static void backward(float[] dinp, float[] inp, float[] dout, int offset, int count) {
         for (@Parallel int i = 0; i < count; i++) {
             int j = offset + i;
@@ -42,7 +46,7 @@ public final class Gelu {
             float th = tanh(SCALE * (x + CUBE * x * x * x));
             float sech2 = 1f - th * th;
             float grad = 0.5f * (1f + th) + 0.5f * x * sech2 * SCALE * (1f + 3f * CUBE * x * x);
-            dinp[j] += grad * dout[j];
+            dinp[j] = grad * dout[j];
         }
     }
 }

@@ -85,7 +85,6 @@ class TornadoBackendTest {
         final Graph backward = new Graph("backward")
                 .task("zero.grads", grads.length(), AdamW::zeroGrad, grads, i32(0))
                 .task("zero.dg", dg.length(), AdamW::zeroGrad, dg, i32(0))
-                .task("zero.dh", dh.length(), AdamW::zeroGrad, dh, i32(0))
                 .task("loss.backward", ROWS, CrossEntropy::backward, dlogits, probs, targets, lossScale, i32(V))
                 .task("fc2.params", V, Matmul::backwardParams, grads, i32(w2), i32(b2), dlogits, g,
                         i32(ROWS), i32(H), i32(V))

@@ -138,7 +138,6 @@ final class RoutedFfn {
             // 8. the expert's MLP, backwards
             LayerSlot w = params.mlp(s, layer);
             matmulBackward(g, e + ".fc_proj", w, "fc_proj", d.dfchGelu, dy, a.fchGelu.get(s), 4 * C, C, a.weights, s, true);
-            TransformerLayer.zero(g, e + ".dfch.zero", d.dfch);
             g.task(e + ".gelu.backward", rows * 4 * C, Gelu::backward, d.dfch, a.fch.get(s), d.dfchGelu);
             matmulBackward(g, e + ".fc", w, "fc", dln2, d.dfch, ln2, C, 4 * C, a.weights, s, false);
         }

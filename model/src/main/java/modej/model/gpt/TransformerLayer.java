@@ -256,7 +256,6 @@ public final class TransformerLayer {
         // 9. fc_proj
         projectBackward(g, name, w, "fc_proj", d.dfchGelu, dres, a.fchGelu, bt, 4 * C, C, a);
         // 8. GELU
-        zero(g, name + ".dfch.zero", d.dfch);
         g.task(name + ".gelu.backward", bt * 4 * C, Gelu::backward, d.dfch, a.fch, d.dfchGelu);
         // 7. fc
         projectBackward(g, name, w, "fc", d.dln2, d.dfch, a.ln2, bt, C, 4 * C, a);
