@@ -5,8 +5,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import modej.engine.device.Backend;
 import modej.engine.device.Executable;
@@ -456,11 +454,12 @@ public final class TornadoBackend implements Backend {
         private final String id;
         private final List<Task> tasks = new ArrayList<>();
         private final List<Object> arrays = new ArrayList<>();
-        private final long[] nanos;
-        private long runs;
+        private final KernelTimes times;
         private int[] planGraphs = new int[0];
         private List<List<Integer>> chunkTasks = List.of();
-        private List<Pattern[]> kernelTimes = List.of();
+        /** Per chunk, its tasks' names in TornadoVM's profile log ({@link KernelTimes#key}). */
+        private List<String[]> logKeys = List.of();
+        private List<int[]> logTasks = List.of();
 
         TornadoExecutable(int index, Graph graph) {
             this.graph = graph;
@@ -468,7 +467,7 @@ public final class TornadoBackend implements Backend {
             // a task over an empty range does nothing; TornadoVM cannot launch zero threads
             graph.tasks().stream().filter(t -> t.work() > 0).forEach(tasks::add);
             graph.buffers().forEach(b -> arrays.add(b.array()));
-            this.nanos = new long[tasks.size()];
+            this.times = new KernelTimes(tasks.size());
         }
 
         /**
@@ -494,36 +493,37 @@ public final class TornadoBackend implements Backend {
                 members.add(chunk);
             }
             planGraphs = new int[members.size()];
-            List<Pattern[]> times = new ArrayList<>();
+            List<String[]> keys = new ArrayList<>();
             int bytecode = 0;
             for (int c = 0; c < members.size(); c++) {
                 String name = id + "c" + c;
                 TaskGraph tg = new TaskGraph(name).consumeFromDevice(all);
                 List<Integer> in = members.get(c);
-                Pattern[] time = new Pattern[in.size()];
+                String[] key = new String[in.size()];
                 List<Task> chunkTasks = new ArrayList<>();
                 for (int i = 0; i < in.size(); i++) {
                     int k = in.get(i);
                     Task t = tasks.get(k);
-                    DeviceKernels.Substitute device = DeviceKernels.of(t.kernel(), arguments(t));
+                    Object[] args = arguments(t);
+                    DeviceKernels.Substitute device = DeviceKernels.of(t.kernel(), args);
                     if (device == null) {
-                        KernelTasks.add(tg, "t" + k, t.kernel(), arguments(t));
+                        KernelTasks.add(tg, "t" + k, t.kernel(), args);
                     } else {
                         KernelTasks.add(tg, "t" + k, device.kernel(), device.args());
                         grids.addWorkerGrid(name + ".t" + k, device.grid());
                     }
                     chunkTasks.add(t);
-                    time[i] = Pattern.compile(Pattern.quote("\"" + name + ".t" + k + "\"")
-                            + "\\s*:\\s*\\{[^}]*?\"TASK_KERNEL_TIME\"\\s*:\\s*\"(\\d+)\"");
+                    key[i] = KernelTimes.key(name, k);
                 }
                 tg.persistOnDevice(all);
                 planGraphs[c] = plan.size();
                 plan.add(tg.snapshot());
-                times.add(time);
+                keys.add(key);
                 bytecode = Math.max(bytecode, bytecodeBound(all.length, chunkTasks));
             }
             this.chunkTasks = members;
-            kernelTimes = times;
+            logKeys = keys;
+            logTasks = members.stream().map(m -> m.stream().mapToInt(Integer::intValue).toArray()).toList();
             return bytecode;
         }
 
@@ -557,24 +557,10 @@ public final class TornadoBackend implements Backend {
                 TornadoExecutionResult result = execute(planGraphs[c], "graph " + graph.name() + " (tasks "
                         + tasks.get(in.get(0)).name() + " to " + tasks.get(in.get(in.size() - 1)).name() + ")");
                 if (profiling) {
-                    record(c, result.getProfilerResult().getProfileLog());
+                    times.add(result.getProfilerResult().getProfileLog(), logKeys.get(c), logTasks.get(c));
                 }
             }
-            runs++;
-        }
-
-        /** Adds each task's kernel time of this execution: its last entry in the log, which TornadoVM
-         *  appends to at every execution and never clears (the first entry is the first execution's). */
-        private void record(int chunk, String log) {
-            Pattern[] time = kernelTimes.get(chunk);
-            List<Integer> in = chunkTasks.get(chunk);
-            for (int i = 0; i < time.length; i++) {
-                Matcher m = time[i].matcher(log);
-                int last = log.lastIndexOf("\"" + id + "c" + chunk + ".t" + in.get(i) + "\"");
-                if (last >= 0 && m.find(last)) {
-                    nanos[in.get(i)] += Long.parseLong(m.group(1));
-                }
-            }
+            times.run();
         }
 
         @Override
@@ -582,7 +568,7 @@ public final class TornadoBackend implements Backend {
             Profile p = new Profile();
             if (profiling) {
                 for (int i = 0; i < tasks.size(); i++) {
-                    p.add(tasks.get(i).name(), tasks.get(i).kernelName(), "tornado", nanos[i], runs);
+                    p.add(tasks.get(i).name(), tasks.get(i).kernelName(), "tornado", times.nanos(i), times.runs());
                 }
             }
             return p;
