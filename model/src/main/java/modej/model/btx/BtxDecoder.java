@@ -10,7 +10,6 @@ import modej.model.gpt.GptDecoder;
 import modej.model.gpt.LayerSlot;
 import modej.model.gpt.LmDecoder;
 import modej.model.gpt.LmEnds;
-import modej.model.gpt.Shape;
 import modej.model.param.Slab;
 
 /**
@@ -22,18 +21,15 @@ import modej.model.param.Slab;
 public final class BtxDecoder implements LmDecoder {
 
     private final BtxParams params;
-    private final int batch;
     private final LmEnds ends;
     private final Buffer.I32 positions;
     private final Graph step;
 
     public BtxDecoder(BtxParams params, int batch) {
         this.params = params;
-        this.batch = batch;
         GptConfig c = params.backbone().config();
-        this.ends = new LmEnds(params.backbone(), new Shape(batch, 1, c.width(), c.heads()));   // one row per sequence
+        this.ends = LmEnds.decoding(params.backbone(), batch);
         this.positions = new Buffer.I32("positions", batch);                                   // (B)
-        java.util.Arrays.fill(ends.targets().data(), -1);
         this.step = new Graph("decode");
         Buffer.F32 balanceCoef = new Buffer.F32("btx.balance_coef", 1);   // read by backward only
         // 1. encoded (B,C) = wte[token] + wpe[position]
@@ -52,13 +48,9 @@ public final class BtxDecoder implements LmDecoder {
         ends.head(step, x);
     }
 
-    @Override public int batch() { return batch; }
+    @Override public LmEnds ends() { return ends; }
     @Override public int context() { return params.backbone().config().context(); }
-    @Override public Buffer.I32 tokens() { return ends.tokens(); }
     @Override public Buffer.I32 positions() { return positions; }
-    @Override public Buffer.F32 logits() { return ends.logits(); }
-    @Override public Buffer.F32 probs() { return ends.probs(); }
     @Override public List<Graph> step() { return List.of(step); }
-    @Override public List<Buffer> constants() { return List.of(ends.targets()); }
     @Override public List<Slab> slabs() { return params.slabs(); }
 }

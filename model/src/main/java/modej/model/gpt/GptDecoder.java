@@ -21,7 +21,6 @@ public final class GptDecoder implements LmDecoder {
     private final GptParams params;
     private final LoraParams lora;
     private final LayerAdapter.Factory adapters;
-    private final int batch;
     private final LmEnds ends;
     private final Buffer.I32 positions;
     private final Graph step;
@@ -37,10 +36,8 @@ public final class GptDecoder implements LmDecoder {
         this.params = params;
         this.lora = lora;
         this.adapters = adapters;
-        this.batch = batch;
-        this.ends = new LmEnds(params, new Shape(batch, 1, c.width(), c.heads()));   // one row per sequence
+        this.ends = LmEnds.decoding(params, batch);
         this.positions = new Buffer.I32("positions", batch);                         // (B)
-        java.util.Arrays.fill(ends.targets.data(), -1);
         this.step = new Graph("decode");
         // 1. encoded (B,C) = wte[token] + wpe[position]
         embedAt(step, ends, positions, params, batch);
@@ -64,14 +61,10 @@ public final class GptDecoder implements LmDecoder {
                 positions, emb.params(), i32(emb.offset("wte")), i32(emb.offset("wpe")), i32(C));
     }
 
-    @Override public int batch() { return batch; }
+    @Override public LmEnds ends() { return ends; }
     @Override public int context() { return params.config().context(); }
-    @Override public Buffer.I32 tokens() { return ends.tokens; }
     @Override public Buffer.I32 positions() { return positions; }
-    @Override public Buffer.F32 logits() { return ends.logits; }
-    @Override public Buffer.F32 probs() { return ends.probs; }
     @Override public List<Graph> step() { return List.of(step); }
-    @Override public List<Buffer> constants() { return List.of(ends.targets); }
 
     @Override
     public List<Slab> slabs() {

@@ -15,23 +15,34 @@ import modej.model.param.Slab;
  */
 public interface LmDecoder {
 
+    /** Its embedding and head ends ({@link LmEnds#decoding}). */
+    LmEnds ends();
+
     /** Sequences decoded at once (B). */
-    int batch();
+    default int batch() {
+        return ends().tokens().length();
+    }
 
     /** Positions a sequence may reach (T): the model's context. */
     int context();
 
     /** The next token of each sequence (B). */
-    Buffer.I32 tokens();
+    default Buffer.I32 tokens() {
+        return ends().tokens();
+    }
 
     /** The position of each sequence's next token (B), 0 ≤ p &lt; context. */
     Buffer.I32 positions();
 
     /** Logits after the last step (B,V). */
-    Buffer.F32 logits();
+    default Buffer.F32 logits() {
+        return ends().logits();
+    }
 
     /** Softmax of the logits after the last step (B,V). */
-    Buffer.F32 probs();
+    default Buffer.F32 probs() {
+        return ends().probs();
+    }
 
     /** The graphs of one step, run in order. */
     List<Graph> step();
@@ -39,6 +50,8 @@ public interface LmDecoder {
     /** Every slab the model reads. */
     List<Slab> slabs();
 
-    /** Buffers set once before the first step (e.g. the head's ignore-all targets). */
-    List<Buffer> constants();
+    /** Buffers set once before the first step: the head's ignore-all targets. */
+    default List<Buffer> constants() {
+        return List.of(ends().targets());
+    }
 }

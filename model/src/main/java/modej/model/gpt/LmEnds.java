@@ -40,6 +40,17 @@ public final class LmEnds {
         dlnf = new Buffer.F32("dlnf", bt * C);             // (B,T,C)
     }
 
+    /**
+     * The ends of a decoder: one row per sequence (B, 1), targets all −1 (the head's loss is not
+     * wanted, only its logits and probabilities).
+     */
+    public static LmEnds decoding(GptParams params, int batch) {
+        GptConfig c = params.config();
+        LmEnds ends = new LmEnds(params, new Shape(batch, 1, c.width(), c.heads()));
+        java.util.Arrays.fill(ends.targets.data(), -1);
+        return ends;
+    }
+
     /** encoded = wte[tokens] + wpe[t]. */
     public void embed(Graph g) {
         Slab emb = params.embeddings();

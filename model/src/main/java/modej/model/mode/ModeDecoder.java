@@ -17,7 +17,6 @@ import modej.model.gpt.GptDecoder;
 import modej.model.gpt.LayerSlot;
 import modej.model.gpt.LmDecoder;
 import modej.model.gpt.LmEnds;
-import modej.model.gpt.Shape;
 import modej.model.param.Slab;
 
 /**
@@ -29,19 +28,16 @@ import modej.model.param.Slab;
 public final class ModeDecoder implements LmDecoder {
 
     private final ModeParams params;
-    private final int batch;
     private final LmEnds ends;
     private final Buffer.I32 positions;
     private final Graph step;
 
     public ModeDecoder(ModeParams params, int batch) {
         this.params = params;
-        this.batch = batch;
         GptConfig c = params.backbone().config();
         int C = c.width(), NH = c.heads(), T = c.context();
-        this.ends = new LmEnds(params.backbone(), new Shape(batch, 1, C, NH));   // one row per sequence
+        this.ends = LmEnds.decoding(params.backbone(), batch);
         this.positions = new Buffer.I32("positions", batch);                   // (B)
-        java.util.Arrays.fill(ends.targets().data(), -1);
         this.step = new Graph("decode");
         // 1. x_0 (B,C) = wte[token] + wpe[position]
         GptDecoder.embedAt(step, ends, positions, params.backbone(), batch);
@@ -58,6 +54,7 @@ public final class ModeDecoder implements LmDecoder {
         ModeConfig mc = params.config();
         GateConfig gc = mc.gate();
         int E1 = mc.sources();
+        int batch = batch();
         String name = "b" + b;
         List<Buffer.F32> sources = new ArrayList<>();
         // 2a. the backbone's layers of the block
@@ -106,13 +103,9 @@ public final class ModeDecoder implements LmDecoder {
         return mixed;
     }
 
-    @Override public int batch() { return batch; }
+    @Override public LmEnds ends() { return ends; }
     @Override public int context() { return params.backbone().config().context(); }
-    @Override public Buffer.I32 tokens() { return ends.tokens(); }
     @Override public Buffer.I32 positions() { return positions; }
-    @Override public Buffer.F32 logits() { return ends.logits(); }
-    @Override public Buffer.F32 probs() { return ends.probs(); }
     @Override public List<Graph> step() { return List.of(step); }
-    @Override public List<Buffer> constants() { return List.of(ends.targets()); }
     @Override public List<Slab> slabs() { return params.slabs(); }
 }
