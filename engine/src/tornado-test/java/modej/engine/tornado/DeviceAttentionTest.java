@@ -18,7 +18,7 @@ import modej.engine.kernel.Attention;
 
 /**
  * {@link DeviceAttention}, which the TornadoVM backend runs on the device in place of
- * {@link Attention#forward} and {@link Attention#backwardScores}, against those portable kernels
+ * {@link Attention#forward}, {@link Attention#backwardScores} and {@link Attention#backwardInput}, against those portable kernels
  * run here on the JVM (themselves checked against finite differences in {@code AttentionTest}), on
  * sequence lengths below, at and above a work-group's {@value DeviceAttention#LANES} lanes and head
  * sizes below and above it. Both outputs are written whole (the masked future too), so they start
@@ -51,13 +51,7 @@ class DeviceAttentionTest {
                 .task("forward", rows, Attention::forward, out, att, qkv, i32(T), i32(C), i32(NH))
                 .task("scores", rows, Attention::backwardScores, dpreatt, dout, attIn, qkv, i32(T), i32(C), i32(NH));
         for (Task t : g.tasks()) {
-            Object[] args = new Object[t.args().size() + 2];
-            for (int i = 0; i < t.args().size(); i++) {
-                args[i] = t.args().get(i) instanceof Buffer b ? b.array() : t.args().get(i);
-            }
-            args[args.length - 2] = 0;
-            args[args.length - 1] = t.work();
-            assertNotNull(DeviceKernels.of(t.kernel(), args), t.name() + " is not replaced by a device kernel"
+            assertNotNull(DeviceKernels.of(t.kernel(), arguments(t)), t.name() + " is not replaced by a device kernel"
                     + " (is -D" + DeviceKernels.PROPERTY + "=false set?)");
         }
         try (TornadoBackend be = new TornadoBackend()) {
@@ -75,6 +69,66 @@ class DeviceAttentionTest {
                         "row " + row + ", t2 " + t2 + ": the masked future must be 0");
             }
         }
+    }
+
+    /**
+     * Attention.backwardInput's device equivalent (tiled products per head) against the portable
+     * kernel: dpreatt and att hold garbage beyond the causal mask (neither kernel may read it),
+     * dqkv holds values it must add to, and a task over fewer than all rows must leave the
+     * other rows' gradients alone.
+     */
+    @ParameterizedTest(name = "B {0}, T {1}, C {2}, NH {3}, rows left out {4}")
+    @CsvSource({"2, 45, 24, 3, 0", "1, 64, 128, 2, 0", "2, 70, 96, 1, 0", "3, 5, 8, 1, 0", "2, 130, 48, 2, 0",
+            "2, 45, 24, 3, 50", "1, 70, 96, 1, 3"})
+    void backwardInputMatchesThePortableKernel(int B, int T, int C, int NH, int leftOut) {
+        SplittableRandom r = new SplittableRandom(B * 1000L + T * 10L + C + leftOut);
+        int rows = B * NH * T;
+        int count = rows - leftOut;
+        Buffer.F32 qkv = random("qkv", B * T * 3 * C, r, 2.0);
+        Buffer.F32 dout = random("dout", B * T * C, r, 1.0);
+        Buffer.F32 att = random("att", rows * T, r, 1.0);
+        Buffer.F32 dpreatt = random("dpreatt", rows * T, r, 1.0);
+        Buffer.F32 dqkv = random("dqkv", B * T * 3 * C, r, 1.0);
+        float[] start = dqkv.data().clone();
+        float[] ref = start.clone();
+        Attention.backwardInput(ref, dpreatt.data(), att.data(), qkv.data(), dout.data(), T, C, NH, 0, count);
+
+        Graph g = new Graph("attention-input")
+                .task("input", count, Attention::backwardInput, dqkv, dpreatt, att, qkv, dout, i32(T), i32(C), i32(NH));
+        Task task = g.tasks().get(0);
+        assertNotNull(DeviceKernels.of(task.kernel(), arguments(task)), "Attention.backwardInput is not replaced"
+                + " by a device kernel (is -D" + DeviceKernels.PROPERTY + "=false set?)");
+        try (TornadoBackend be = new TornadoBackend()) {
+            be.compile(g).run();
+            be.toHost(dqkv);
+        }
+        // the same products added in the same order, but a device may fuse multiply-adds: relative
+        // to each element's Σ|terms| (the portable kernel over absolute values, plus |the start value|)
+        float[] magnitude = abs(start);
+        Attention.backwardInput(magnitude, abs(dpreatt.data()), abs(att.data()), abs(qkv.data()), abs(dout.data()), T, C,
+                NH, 0, count);
+        for (int i = 0; i < ref.length; i++) {
+            assertTrue(Math.abs(ref[i] - dqkv.data()[i]) <= 1e-5f * magnitude[i],
+                    "dqkv[" + i + "]: portable " + ref[i] + ", device " + dqkv.data()[i]);
+        }
+    }
+
+    private static float[] abs(float[] a) {
+        float[] b = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            b[i] = Math.abs(a[i]);
+        }
+        return b;
+    }
+
+    private static Object[] arguments(Task t) {
+        Object[] args = new Object[t.args().size() + 2];
+        for (int i = 0; i < t.args().size(); i++) {
+            args[i] = t.args().get(i) instanceof Buffer b ? b.array() : t.args().get(i);
+        }
+        args[args.length - 2] = 0;
+        args[args.length - 1] = t.work();
+        return args;
     }
 
     private static void near(float[] expected, float[] actual, String what) {

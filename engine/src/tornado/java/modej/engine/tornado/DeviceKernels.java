@@ -14,8 +14,8 @@ import uk.ac.manchester.tornado.api.WorkerGrid2D;
 /**
  * Which portable kernels the TornadoVM backend replaces on the device, by what, over which grid:
  * {@link Matmul}'s four kernels by {@link TiledMatmul}'s, {@link Attention#forward} and
- * {@link Attention#backwardScores} by {@link DeviceAttention}'s (same arguments, same results, work-group
- * local memory). Everything else runs as recorded. {@code -D}{@value #PROPERTY}{@code =false}
+ * {@link Attention#backwardScores} and {@link Attention#backwardInput} by {@link DeviceAttention}'s (same
+ * arguments, same results, work-group local memory). Everything else runs as recorded. {@code -D}{@value #PROPERTY}{@code =false}
  * turns the replacement off (the portable kernels then run on the device, e.g. to compare).
  */
 final class DeviceKernels {
@@ -33,7 +33,8 @@ final class DeviceKernels {
     /**
      * By portable kernel; the numbers are positions in its argument list (offset and count are the
      * last two). The matmuls run over output blocks, (x, y) = forward (OC, count), backwardInput
-     * (C, count), backwardParams (C, count); attention runs one work-group per query row (count).
+     * (C, count), backwardParams (C, count); attention's forward and score gradient run one work-group
+     * per query row (count), its input gradient over blocks of positions × channels.
      */
     private static final Map<Method, Replacement> REPLACEMENTS = Map.of(
             method(Matmul.class, "forward"), tiles(6, 8),
@@ -41,7 +42,8 @@ final class DeviceKernels {
             method(Matmul.class, "backwardInput"), tiles(4, 7),
             method(Matmul.class, "backwardParams"), tiles(6, 9),
             method(Attention.class, "forward"), rows(7),
-            method(Attention.class, "backwardScores"), rows(8));
+            method(Attention.class, "backwardScores"), rows(8),
+            method(Attention.class, "backwardInput"), new Replacement(DeviceAttention.class, DeviceKernels::attentionTiles));
 
     private static Replacement tiles(int x, int y) {
         return new Replacement(TiledMatmul.class, a -> {
@@ -57,6 +59,22 @@ final class DeviceKernels {
             grid.setLocalWork(DeviceAttention.LANES, 1, 1);
             return grid;
         });
+    }
+
+    /**
+     * {@link DeviceAttention#backwardInput}'s grid from Attention.backwardInput's arguments (T, C,
+     * NH at 5-7, offset and count at 8-9): x over the head's channels in blocks, y over the blocks
+     * of positions of every head that rows [offset, offset + count) touch.
+     */
+    static WorkerGrid attentionTiles(Object[] a) {
+        int T = (Integer) a[5];
+        int hs = (Integer) a[6] / (Integer) a[7];
+        int offset = (Integer) a[8];
+        int count = (Integer) a[9];
+        int heads = (offset + count - 1) / T - offset / T + 1;
+        WorkerGrid grid = new WorkerGrid2D(workItems(hs), heads * workItems(T));
+        grid.setLocalWork(TiledMatmul.THREADS, TiledMatmul.THREADS, 1);
+        return grid;
     }
 
     private DeviceKernels() {
