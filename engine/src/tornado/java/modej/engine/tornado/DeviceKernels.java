@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import modej.engine.kernel.Attention;
+import modej.engine.kernel.LayerNorm;
 import modej.engine.kernel.Matmul;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
@@ -14,8 +15,9 @@ import uk.ac.manchester.tornado.api.WorkerGrid2D;
 /**
  * Which portable kernels the TornadoVM backend replaces on the device, by what, over which grid:
  * {@link Matmul}'s four kernels by {@link TiledMatmul}'s, {@link Attention#forward} and
- * {@link Attention#backwardScores} and {@link Attention#backwardInput} by {@link DeviceAttention}'s (same
- * arguments, same results, work-group local memory). Everything else runs as recorded. {@code -D}{@value #PROPERTY}{@code =false}
+ * {@link Attention#backwardScores} and {@link Attention#backwardInput} by {@link DeviceAttention}'s,
+ * {@link LayerNorm}'s three by {@link DeviceLayerNorm}'s (same arguments, same results, work-group
+ * local memory). Everything else runs as recorded. {@code -D}{@value #PROPERTY}{@code =false}
  * turns the replacement off (the portable kernels then run on the device, e.g. to compare).
  */
 final class DeviceKernels {
@@ -34,16 +36,20 @@ final class DeviceKernels {
      * By portable kernel; the numbers are positions in its argument list (offset and count are the
      * last two). The matmuls run over output blocks, (x, y) = forward (OC, count), backwardInput
      * (C, count), backwardParams (C, count); attention's forward and score gradient run one work-group
-     * per query row (count), its input gradient over blocks of positions × channels.
+     * per query row (count), its input gradient over blocks of positions × channels; LayerNorm's
+     * forward and input gradient one work-group per row, its weight gradient channels × row lanes.
      */
     private static final Map<Method, Replacement> REPLACEMENTS = Map.of(
             method(Matmul.class, "forward"), tiles(6, 8),
             method(Matmul.class, "forwardAccumulate"), tiles(5, 7),
             method(Matmul.class, "backwardInput"), tiles(4, 7),
             method(Matmul.class, "backwardParams"), tiles(6, 9),
-            method(Attention.class, "forward"), rows(7),
-            method(Attention.class, "backwardScores"), rows(8),
-            method(Attention.class, "backwardInput"), new Replacement(DeviceAttention.class, DeviceKernels::attentionTiles));
+            method(Attention.class, "forward"), rows(DeviceAttention.class, DeviceAttention.LANES, 7),
+            method(Attention.class, "backwardScores"), rows(DeviceAttention.class, DeviceAttention.LANES, 8),
+            method(Attention.class, "backwardInput"), new Replacement(DeviceAttention.class, DeviceKernels::attentionTiles),
+            method(LayerNorm.class, "forward"), rows(DeviceLayerNorm.class, DeviceLayerNorm.LANES, 9),
+            method(LayerNorm.class, "backwardInput"), rows(DeviceLayerNorm.class, DeviceLayerNorm.LANES, 9),
+            method(LayerNorm.class, "backwardParams"), new Replacement(DeviceLayerNorm.class, DeviceKernels::channelLanes));
 
     private static Replacement tiles(int x, int y) {
         return new Replacement(TiledMatmul.class, a -> {
@@ -53,10 +59,11 @@ final class DeviceKernels {
         });
     }
 
-    private static Replacement rows(int count) {
-        return new Replacement(DeviceAttention.class, a -> {
-            WorkerGrid grid = new WorkerGrid1D((Integer) a[count] * DeviceAttention.LANES);
-            grid.setLocalWork(DeviceAttention.LANES, 1, 1);
+    /** One work-group of {@code lanes} work-items per row; the row count at argument {@code count}. */
+    private static Replacement rows(Class<?> device, int lanes, int count) {
+        return new Replacement(device, a -> {
+            WorkerGrid grid = new WorkerGrid1D((Integer) a[count] * lanes);
+            grid.setLocalWork(lanes, 1, 1);
             return grid;
         });
     }
@@ -74,6 +81,18 @@ final class DeviceKernels {
         int heads = (offset + count - 1) / T - offset / T + 1;
         WorkerGrid grid = new WorkerGrid2D(workItems(hs), heads * workItems(T));
         grid.setLocalWork(TiledMatmul.THREADS, TiledMatmul.THREADS, 1);
+        return grid;
+    }
+
+    /**
+     * {@link DeviceLayerNorm#backwardParams}'s grid from LayerNorm.backwardParams' arguments (count
+     * channels at 10): work-groups of LANES channels × ROW_LANES row lanes.
+     */
+    static WorkerGrid channelLanes(Object[] a) {
+        int channels = (Integer) a[10];
+        int groups = (channels + DeviceLayerNorm.LANES - 1) / DeviceLayerNorm.LANES;
+        WorkerGrid grid = new WorkerGrid2D(groups * DeviceLayerNorm.LANES, DeviceLayerNorm.ROW_LANES);
+        grid.setLocalWork(DeviceLayerNorm.LANES, DeviceLayerNorm.ROW_LANES, 1);
         return grid;
     }
 
