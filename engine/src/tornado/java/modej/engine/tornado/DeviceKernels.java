@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import modej.engine.kernel.Attention;
+import modej.engine.kernel.CrossEntropy;
 import modej.engine.kernel.LayerNorm;
 import modej.engine.kernel.Matmul;
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -16,8 +17,8 @@ import uk.ac.manchester.tornado.api.WorkerGrid2D;
  * Which portable kernels the TornadoVM backend replaces on the device, by what, over which grid:
  * {@link Matmul}'s four kernels by {@link TiledMatmul}'s, {@link Attention#forward} and
  * {@link Attention#backwardScores} and {@link Attention#backwardInput} by {@link DeviceAttention}'s,
- * {@link LayerNorm}'s three by {@link DeviceLayerNorm}'s (same arguments, same results, work-group
- * local memory). Everything else runs as recorded. {@code -D}{@value #PROPERTY}{@code =false}
+ * {@link LayerNorm}'s three by {@link DeviceLayerNorm}'s, {@link CrossEntropy}'s two by
+ * {@link DeviceCrossEntropy}'s (same arguments, same results, work-group local memory). Everything else runs as recorded. {@code -D}{@value #PROPERTY}{@code =false}
  * turns the replacement off (the portable kernels then run on the device, e.g. to compare).
  */
 final class DeviceKernels {
@@ -37,19 +38,24 @@ final class DeviceKernels {
      * last two). The matmuls run over output blocks, (x, y) = forward (OC, count), backwardInput
      * (C, count), backwardParams (C, count); attention's forward and score gradient run one work-group
      * per query row (count), its input gradient over blocks of positions × channels; LayerNorm's
-     * forward and input gradient one work-group per row, its weight gradient channels × row lanes.
+     * forward and input gradient one work-group per row, its weight gradient channels × row lanes;
+     * CrossEntropy one work-group per row.
      */
-    private static final Map<Method, Replacement> REPLACEMENTS = Map.of(
-            method(Matmul.class, "forward"), tiles(6, 8),
-            method(Matmul.class, "forwardAccumulate"), tiles(5, 7),
-            method(Matmul.class, "backwardInput"), tiles(4, 7),
-            method(Matmul.class, "backwardParams"), tiles(6, 9),
-            method(Attention.class, "forward"), rows(DeviceAttention.class, DeviceAttention.LANES, 7),
-            method(Attention.class, "backwardScores"), rows(DeviceAttention.class, DeviceAttention.LANES, 8),
-            method(Attention.class, "backwardInput"), new Replacement(DeviceAttention.class, DeviceKernels::attentionTiles),
-            method(LayerNorm.class, "forward"), rows(DeviceLayerNorm.class, DeviceLayerNorm.LANES, 9),
-            method(LayerNorm.class, "backwardInput"), rows(DeviceLayerNorm.class, DeviceLayerNorm.LANES, 9),
-            method(LayerNorm.class, "backwardParams"), new Replacement(DeviceLayerNorm.class, DeviceKernels::channelLanes));
+    private static final Map<Method, Replacement> REPLACEMENTS = Map.ofEntries(
+            Map.entry(method(Matmul.class, "forward"), tiles(6, 8)),
+            Map.entry(method(Matmul.class, "forwardAccumulate"), tiles(5, 7)),
+            Map.entry(method(Matmul.class, "backwardInput"), tiles(4, 7)),
+            Map.entry(method(Matmul.class, "backwardParams"), tiles(6, 9)),
+            Map.entry(method(Attention.class, "forward"), rows(DeviceAttention.class, DeviceAttention.LANES, 7)),
+            Map.entry(method(Attention.class, "backwardScores"), rows(DeviceAttention.class, DeviceAttention.LANES, 8)),
+            Map.entry(method(Attention.class, "backwardInput"),
+                    new Replacement(DeviceAttention.class, DeviceKernels::attentionTiles)),
+            Map.entry(method(LayerNorm.class, "forward"), rows(DeviceLayerNorm.class, DeviceLayerNorm.LANES, 9)),
+            Map.entry(method(LayerNorm.class, "backwardInput"), rows(DeviceLayerNorm.class, DeviceLayerNorm.LANES, 9)),
+            Map.entry(method(LayerNorm.class, "backwardParams"),
+                    new Replacement(DeviceLayerNorm.class, DeviceKernels::channelLanes)),
+            Map.entry(method(CrossEntropy.class, "forward"), rows(DeviceCrossEntropy.class, DeviceCrossEntropy.LANES, 7)),
+            Map.entry(method(CrossEntropy.class, "backward"), rows(DeviceCrossEntropy.class, DeviceCrossEntropy.LANES, 6)));
 
     private static Replacement tiles(int x, int y) {
         return new Replacement(TiledMatmul.class, a -> {
