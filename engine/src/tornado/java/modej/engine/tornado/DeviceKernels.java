@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.function.Function;
 
+import modej.engine.kernel.AdamW;
 import modej.engine.kernel.Attention;
 import modej.engine.kernel.CrossEntropy;
 import modej.engine.kernel.LayerNorm;
@@ -18,7 +19,8 @@ import uk.ac.manchester.tornado.api.WorkerGrid2D;
  * {@link Matmul}'s four kernels by {@link TiledMatmul}'s, {@link Attention#forward} and
  * {@link Attention#backwardScores} and {@link Attention#backwardInput} by {@link DeviceAttention}'s,
  * {@link LayerNorm}'s three by {@link DeviceLayerNorm}'s, {@link CrossEntropy}'s two by
- * {@link DeviceCrossEntropy}'s (same arguments, same results, work-group local memory). Everything else runs as recorded. {@code -D}{@value #PROPERTY}{@code =false}
+ * {@link DeviceCrossEntropy}'s, {@link AdamW#update} by {@link DeviceAdamW}'s (float math) (same
+ * arguments, same results). Everything else runs as recorded. {@code -D}{@value #PROPERTY}{@code =false}
  * turns the replacement off (the portable kernels then run on the device, e.g. to compare).
  */
 final class DeviceKernels {
@@ -39,7 +41,7 @@ final class DeviceKernels {
      * (C, count), backwardParams (C, count); attention's forward and score gradient run one work-group
      * per query row (count), its input gradient over blocks of positions × channels; LayerNorm's
      * forward and input gradient one work-group per row, its weight gradient channels × row lanes;
-     * CrossEntropy one work-group per row.
+     * CrossEntropy one work-group per row; AdamW one work-item per element.
      */
     private static final Map<Method, Replacement> REPLACEMENTS = Map.ofEntries(
             Map.entry(method(Matmul.class, "forward"), tiles(6, 8)),
@@ -55,7 +57,8 @@ final class DeviceKernels {
             Map.entry(method(LayerNorm.class, "backwardParams"),
                     new Replacement(DeviceLayerNorm.class, DeviceKernels::channelLanes)),
             Map.entry(method(CrossEntropy.class, "forward"), rows(DeviceCrossEntropy.class, DeviceCrossEntropy.LANES, 7)),
-            Map.entry(method(CrossEntropy.class, "backward"), rows(DeviceCrossEntropy.class, DeviceCrossEntropy.LANES, 6)));
+            Map.entry(method(CrossEntropy.class, "backward"), rows(DeviceCrossEntropy.class, DeviceCrossEntropy.LANES, 6)),
+            Map.entry(method(AdamW.class, "update"), new Replacement(DeviceAdamW.class, DeviceKernels::elements)));
 
     private static Replacement tiles(int x, int y) {
         return new Replacement(TiledMatmul.class, a -> {
@@ -99,6 +102,14 @@ final class DeviceKernels {
         int groups = (channels + DeviceLayerNorm.LANES - 1) / DeviceLayerNorm.LANES;
         WorkerGrid grid = new WorkerGrid2D(groups * DeviceLayerNorm.LANES, DeviceLayerNorm.ROW_LANES);
         grid.setLocalWork(DeviceLayerNorm.LANES, DeviceLayerNorm.ROW_LANES, 1);
+        return grid;
+    }
+
+    /** {@link DeviceAdamW#update}'s grid: one work-item per element (count at 12), whole work-groups. */
+    static WorkerGrid elements(Object[] a) {
+        int count = (Integer) a[12];
+        WorkerGrid grid = new WorkerGrid1D((count + DeviceAdamW.GROUP - 1) / DeviceAdamW.GROUP * DeviceAdamW.GROUP);
+        grid.setLocalWork(DeviceAdamW.GROUP, 1, 1);
         return grid;
     }
 
