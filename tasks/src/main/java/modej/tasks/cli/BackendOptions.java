@@ -17,11 +17,11 @@ public final class BackendOptions {
 
     @Option(names = "--backend", paramLabel = "jvm|tornado|DEVICES",
             description = {"jvm (default): all CPU cores. tornado: TornadoVM (build with -Ptornado; ./modej does that when TORNADOVM_HOME is set).",
-                    "DEVICES: a comma-separated list of jvm and tornado:N (N as in ./modej devices), e.g. tornado:0,jvm, for",
-                    "MPMD across devices (bench --strategy): each graph runs on the device --graph-config names (else under",
-                    "--strategy mpmd placed automatically, else on the first listed); under mpmd a stage's graphs on different",
-                    "devices run at once; buffers move between devices through the host (README, \"TornadoVM\"). Other",
-                    "commands run every graph on the first device listed."})
+                    "DEVICES: a comma-separated list of jvm and tornado:N (N as in ./modej devices), e.g. tornado:0,jvm. bench",
+                    "and train place graphs: each runs on the device --graph-config names (else under --strategy mpmd placed",
+                    "automatically, else on the first listed); under mpmd a stage's graphs on different devices run at once;",
+                    "buffers move between devices through the host (README, \"TornadoVM\"). pretrain, eval, generate and",
+                    "experiment run every graph on the first device listed."})
     String backend = "jvm";
 
     @Option(names = "--device", description = "TornadoVM device, by its index in ./modej devices (default: TornadoVM's default device).")

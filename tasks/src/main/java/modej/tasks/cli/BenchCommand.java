@@ -12,8 +12,6 @@ import modej.engine.jvm.JvmBackend;
 import java.util.List;
 
 import modej.engine.plan.ExecutionPlan;
-import modej.engine.plan.GraphConfig;
-import modej.engine.plan.Strategy;
 import modej.model.method.AdaptedModel;
 import modej.model.method.BackboneModel;
 import modej.model.lora.LoraModel;
@@ -38,7 +36,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time training steps (forward, backward, AdamW) and forward passes of a GPT on random tokens.",
-                "Flags and JSON fields match ../shared/bench/torch_gpt.py, for side-by-side runs."})
+                "Flags and JSON fields match ../shared/bench/torch_gpt.py, for side-by-side runs.",
+                "With --strategy: bench a MoDE model instead (frozen backbone of the flags below, --experts experts of",
+                "--expert-layers layers per block in --blocks blocks) under that strategy."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--layers", defaultValue = "4", description = "Transformer layers (default: ${DEFAULT-VALUE}).")
@@ -63,9 +63,6 @@ final class BenchCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--untied", description = "Separate LM head instead of the tied token embedding.")
     boolean untied;
-    @Option(names = "--strategy", description = {"Bench a MoDE model (frozen backbone of the flags above, --experts experts of",
-            "--expert-layers layers per block in --blocks blocks) under spmd or mpmd execution."})
-    String strategy;
     @Option(names = "--experts", defaultValue = "2", description = "With --strategy: experts (default: ${DEFAULT-VALUE}).")
     int experts;
     @Option(names = "--blocks", defaultValue = "2", description = "With --strategy: MoDE blocks (default: ${DEFAULT-VALUE}).")
@@ -77,9 +74,6 @@ final class BenchCommand implements Callable<Integer> {
     int topK;
     @Option(names = "--sequence-gate", description = "With --strategy: the gate reads the causal prefix mean of its sequence.")
     boolean sequenceGate;
-    @Option(names = "--graph-config", description = {"With --strategy: a task-graph config placing graphs on devices (jvm:0, jvm:1, ...;",
-            "with --backend tornado:0,jvm: tornado:0 and jvm)."})
-    java.nio.file.Path graphConfig;
     @Option(names = "--lora", paramLabel = "RANK", description = "Bench LoRA of this rank on every projection "
             + "(frozen backbone of the flags above) instead of full training.")
     Integer lora;
@@ -88,6 +82,8 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     BackendOptions backendOptions;
     @Mixin
+    PlacementOptions placement;
+    @Mixin
     GemmOptions gemmOptions;
 
     @Override
@@ -95,24 +91,25 @@ final class BenchCommand implements Callable<Integer> {
         if (gemmOptions.gemm()) {
             return gemmOptions.run(backendOptions, json);
         }
+        placement.check();
         if (steps < 1 || warmup < 0) {
             throw new UserError("--steps must be >= 1 and --warmup >= 0");
         }
         if (topK < 0) {
             throw new UserError("--top-k must be >= 0, got " + topK);
         }
-        if (strategy == null && (topK > 0 || sequenceGate)) {
+        if (!placement.strategyGiven() && (topK > 0 || sequenceGate)) {
             throw new UserError("--top-k and --sequence-gate need --strategy (they configure the MoDE model's gate)");
         }
         GptConfig config = new GptConfig(vocab, seq, layers, heads, dim, !untied);
         GptParams backbone = new GptParams(config).init(seed);
         AdaptedModel model;
-        if (lora != null && strategy != null) {
+        if (lora != null && placement.strategyGiven()) {
             throw new UserError("--lora and --strategy: bench one model at a time");
         }
         if (lora != null) {
             model = new LoraModel("lora", backbone, new LoraParams(config, lora, 2f * lora, LoraSlot.TARGETS, seed));
-        } else if (strategy == null) {
+        } else if (!placement.strategyGiven()) {
             model = new BackboneModel(backbone, true);
         } else {
             List<String> names = java.util.stream.IntStream.range(0, experts).mapToObj(i -> "e" + i).toList();
@@ -121,11 +118,11 @@ final class BenchCommand implements Callable<Integer> {
                     true, true);
         }
         try (Backend backend = backendOptions.backend()) {
-            ExecutionPlan plan = strategy == null ? ExecutionPlan.spmd() : plan(model, backend);
+            ExecutionPlan plan = placement.plan(model, backend);
             Map<String, Object> result = TrainingBench.run(new TrainingBench.Settings(batch, seq, steps, warmup, lr, seed),
                     model, backend, plan, backend instanceof JvmBackend j ? j.threads() : 0,
                     backend instanceof JvmBackend j && j.vector());
-            if (strategy != null) {
+            if (placement.strategyGiven()) {
                 result.put("gate", Map.of("top_k", topK, "sequence_gate", sequenceGate));
             }
             if (backend instanceof ComposedBackend c) {
@@ -146,16 +143,5 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private ExecutionPlan plan(AdaptedModel model, Backend backend) {
-        Strategy s = Strategy.parse(strategy);
-        if (graphConfig == null) {
-            return new ExecutionPlan(s, ExecutionPlan.Placement.automatic());
-        }
-        var graphs = model.graphs(1, 1);
-        List<String> names = java.util.stream.Stream.concat(graphs.forward().stream(), graphs.backward().stream())
-                .map(modej.engine.graph.Graph::name).toList();
-        return new ExecutionPlan(s, GraphConfig.read(graphConfig).placement(names, backend.deviceNames()));
     }
 }

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 import modej.engine.device.Backend;
+import modej.engine.plan.ExecutionPlan;
 import modej.model.method.AdaptedModel;
 import modej.model.method.BackboneModel;
 import modej.model.lora.LoraModel;
@@ -140,6 +141,8 @@ final class TrainCommand implements Callable<Integer> {
     boolean force;
     @Mixin
     BackendOptions backendOptions;
+    @Mixin
+    PlacementOptions placement;
 
     @Override
     public Integer call() throws Exception {
@@ -161,6 +164,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int train(Path file) throws Exception {
+        placement.check();
         boolean adapters = method.equals("lora") || method.equals("moe-lora");
         if ((adapters && rank < 1) || (method.startsWith("mode") && (blocks < 1 || expertLayers < 1))) {
             throw new UserError(adapters ? "--rank must be >= 1, got " + rank
@@ -209,16 +213,17 @@ final class TrainCommand implements Callable<Integer> {
         }
         RunState state = new RunState(RunState.beside(file), checkpointEvery, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
         RunState.Saved resumed = resumeFrom(state, provenance, s, model);
-        var counts = model.counts();
-        domains.describe().forEach(System.err::println);
-        System.err.printf("%s: %,d parameters, %,d trainable, %,d active per token%n", method, counts.total(),
-                counts.trainable(), counts.activePerToken());
-        if (s.gradClip() > 0) {
-            System.err.printf("%s: gradients clipped at global norm %s%n", method, s.gradClip());
-        }
         try (Backend be = backendOptions.backend()) {
-            Adaptation.Outcome o = StopOnInterrupt.run(state::requestStop, () -> Adaptation.train(model, s, be, batches, held,
-                    file, provenance, System.err, (step, loss) -> { }, state, resumed));
+            ExecutionPlan plan = placement.plan(model, be); // the config checked against the model and devices, before any output
+            var counts = model.counts();
+            domains.describe().forEach(System.err::println);
+            System.err.printf("%s: %,d parameters, %,d trainable, %,d active per token%n", method, counts.total(),
+                    counts.trainable(), counts.activePerToken());
+            if (s.gradClip() > 0) {
+                System.err.printf("%s: gradients clipped at global norm %s%n", method, s.gradClip());
+            }
+            Adaptation.Outcome o = StopOnInterrupt.run(state::requestStop, () -> Adaptation.train(model, s, be, plan, batches,
+                    held, file, provenance, System.err, (step, loss) -> { }, state, resumed));
             if (!o.finished()) {
                 System.out.printf("%s: stopped; state saved to %s (continue with the same options and --resume)%n",
                         method, state.file());
@@ -233,7 +238,7 @@ final class TrainCommand implements Callable<Integer> {
                             oneDomain() ? domain : domains.names().get(0), o.last().loss(), o.last().accuracy());
                 }
             } else {
-                validateEveryDomain(model, domains, seqLen, be);
+                validateEveryDomain(model, domains, seqLen, be, plan);
             }
             if (backendOptions.profile) {
                 ProfilePrinter.print(System.err, be);
@@ -303,9 +308,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** A mixed method's held-out loss and accuracy on each domain, after training. */
-    private void validateEveryDomain(AdaptedModel model, DomainData domains, int seqLen, Backend be) {
+    private void validateEveryDomain(AdaptedModel model, DomainData domains, int seqLen, Backend be, ExecutionPlan plan) {
         int batch = batchOptions.batch;
-        Runner eval = new Runner(model.graphs(batch, seqLen), be, null);
+        Runner eval = new Runner(model.graphs(batch, seqLen), be, null, plan);
         for (String d : domains.names()) {
             int[] held = domains.get(d).validation();
             if (held.length < seqLen + 1) {

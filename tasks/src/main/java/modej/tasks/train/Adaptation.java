@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import modej.engine.device.Backend;
+import modej.engine.plan.ExecutionPlan;
 import modej.model.method.AdaptedModel;
 import modej.model.gpt.Runner;
 import modej.model.param.ParameterCounts;
@@ -69,8 +70,20 @@ public final class Adaptation {
                                 Path out, Map<String, String> provenance, PrintStream log,
                                 TrainingLoop.StepListener listener, RunState state, RunState.Saved resumed)
             throws IOException {
-        Runner runner = new Runner(model.graphs(s.batch(), s.seq()), backend, s.adamw()).clipGradients(s.gradClip());
-        Runner evalRunner = validation == null ? null : new Runner(model.graphs(s.batch(), s.seq()), backend, null);
+        return train(model, s, backend, ExecutionPlan.spmd(), batches, validation, out, provenance, log, listener, state, resumed);
+    }
+
+    /**
+     * As {@link #train(AdaptedModel, TrainingSettings, Backend, Batches, int[], Path, Map, PrintStream,
+     * TrainingLoop.StepListener, RunState, RunState.Saved)}, the training and validation graphs
+     * compiled under {@code plan} (SPMD, or MPMD with a stage's graphs on different devices at once).
+     */
+    public static Outcome train(AdaptedModel model, TrainingSettings s, Backend backend, ExecutionPlan plan, Batches batches,
+                                int[] validation, Path out, Map<String, String> provenance, PrintStream log,
+                                TrainingLoop.StepListener listener, RunState state, RunState.Saved resumed)
+            throws IOException {
+        Runner runner = new Runner(model.graphs(s.batch(), s.seq()), backend, s.adamw(), plan).clipGradients(s.gradClip());
+        Runner evalRunner = validation == null ? null : new Runner(model.graphs(s.batch(), s.seq()), backend, null, plan);
         TrainingLoop.Validator validator = validation == null ? null
                 : () -> Validation.run(evalRunner, validation, s.batch(), s.seq(), s.evalBatches());
         Map<String, String> stateMeta = new LinkedHashMap<>(provenance);
