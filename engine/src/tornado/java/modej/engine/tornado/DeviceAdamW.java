@@ -9,8 +9,9 @@ import uk.ac.manchester.tornado.api.math.TornadoMath;
  * {@link KernelContext}), the same update in float throughout. The portable kernel takes the bias
  * corrections' powers and every element's square root in double precision (the JVM's
  * {@code Math.pow} and {@code Math.sqrt}), which a GPU without fast double arithmetic runs at a
- * fraction of its float rate; here they are the device's float {@code pow} and {@code sqrt}
- * ({@code TornadoMath}). One work-item per element, in work-groups of {@value #GROUP}
+ * fraction of its float rate; here the powers are float products by repeated squaring (a
+ * few multiplies instead of a library {@code pow} per work-item) and the root is the device's
+ * float {@code sqrt} ({@code TornadoMath}). One work-item per element, in work-groups of {@value #GROUP}
  * ({@link DeviceKernels}); checked against the portable kernel on the device ({@code DeviceAdamWTest}).
  */
 final class DeviceAdamW {
@@ -19,6 +20,19 @@ final class DeviceAdamW {
     static final int GROUP = 256;
 
     private DeviceAdamW() {
+    }
+
+    /** base^e for e ≥ 0 by repeated squaring in float: a few multiplies, the same for every work-item. */
+    private static float power(float base, int e) {
+        float result = 1f;
+        float square = base;
+        for (int rest = e; rest > 0; rest >>= 1) {
+            if ((rest & 1) == 1) {
+                result *= square;
+            }
+            square *= square;
+        }
+        return result;
     }
 
     /**
@@ -31,9 +45,8 @@ final class DeviceAdamW {
         int i = kc.globalIdx;
         if (i < count) {
             float lr = learningRate[0];
-            float t = step[0];
-            float correction1 = 1f - TornadoMath.pow(beta1, t);
-            float correction2 = 1f - TornadoMath.pow(beta2, t);
+            float correction1 = 1f - power(beta1, step[0]);
+            float correction2 = 1f - power(beta2, step[0]);
             int j = base + offset + i;
             float g = grads[j];
             float mj = beta1 * m[j] + (1f - beta1) * g;
