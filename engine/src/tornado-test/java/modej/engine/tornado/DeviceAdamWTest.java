@@ -3,7 +3,6 @@ package modej.engine.tornado;
 import static modej.engine.graph.Arg.f32;
 import static modej.engine.graph.Arg.i32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -30,9 +29,9 @@ class DeviceAdamWTest {
     @CsvSource({"1000, 17, 900, 1", "300, 0, 300, 7", "5000, 100, 4097, 40"})
     void updateMatchesThePortableKernel(int n, int base, int count, int t) {
         SplittableRandom r = new SplittableRandom(n * 31L + t);
-        Buffer.F32 params = random("params", n, r, 1.0);
-        Buffer.F32 grads = random("grads", n, r, 0.1);
-        Buffer.F32 m = random("m", n, r, 0.01);
+        Buffer.F32 params = DeviceTests.random("params", n, r, 1.0);
+        Buffer.F32 grads = DeviceTests.random("grads", n, r, 0.1);
+        Buffer.F32 m = DeviceTests.random("m", n, r, 0.01);
         Buffer.F32 v = new Buffer.F32("v", n);
         for (int i = 0; i < n; i++) {
             v.data()[i] = (float) r.nextDouble(0, 1e-3);
@@ -48,8 +47,7 @@ class DeviceAdamWTest {
         Graph g = new Graph("adamw").task("update", count, AdamW::update, params, grads, m, v, lr, step, f32(0.9f),
                 f32(0.95f), f32(1e-8f), f32(0.1f), i32(base));
         Task task = g.tasks().get(0);
-        assertNotNull(DeviceKernels.of(task.kernel(), arguments(task)), "AdamW.update is not replaced by a device kernel"
-                + " (is -D" + DeviceKernels.PROPERTY + "=false set?)");
+        DeviceTests.assertReplaced(task);
         try (TornadoBackend be = new TornadoBackend()) {
             be.compile(g).run();
             be.toHost(params, m, v);
@@ -70,23 +68,5 @@ class DeviceAdamWTest {
             assertTrue(Math.abs(pRef[i] - params.data()[i]) <= 1e-5f * step0 + 2e-7f * Math.abs(p0[i]),
                     "params[" + i + "]: portable " + pRef[i] + ", device " + params.data()[i] + " (from " + p0[i] + ")");
         }
-    }
-
-    private static Object[] arguments(Task t) {
-        Object[] args = new Object[t.args().size() + 2];
-        for (int i = 0; i < t.args().size(); i++) {
-            args[i] = t.args().get(i) instanceof Buffer b ? b.array() : t.args().get(i);
-        }
-        args[args.length - 2] = 0;
-        args[args.length - 1] = t.work();
-        return args;
-    }
-
-    private static Buffer.F32 random(String name, int n, SplittableRandom r, double range) {
-        Buffer.F32 b = new Buffer.F32(name, n);
-        for (int i = 0; i < n; i++) {
-            b.data()[i] = (float) r.nextDouble(-range, range);
-        }
-        return b;
     }
 }

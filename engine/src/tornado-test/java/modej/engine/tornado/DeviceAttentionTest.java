@@ -1,7 +1,6 @@
 package modej.engine.tornado;
 
 import static modej.engine.graph.Arg.i32;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -35,11 +34,11 @@ class DeviceAttentionTest {
     void forwardAndBackwardScoresMatchThePortableKernels(int B, int T, int C, int NH) {
         SplittableRandom r = new SplittableRandom(B * 1000L + T * 10L + C);
         int rows = B * NH * T;
-        Buffer.F32 qkv = random("qkv", B * T * 3 * C, r, 2.0);
-        Buffer.F32 dout = random("dout", B * T * C, r, 1.0);
-        Buffer.F32 out = random("out", B * T * C, r, 1.0);
-        Buffer.F32 att = random("att", rows * T, r, 1.0);
-        Buffer.F32 dpreatt = random("dpreatt", rows * T, r, 1.0);
+        Buffer.F32 qkv = DeviceTests.random("qkv", B * T * 3 * C, r, 2.0);
+        Buffer.F32 dout = DeviceTests.random("dout", B * T * C, r, 1.0);
+        Buffer.F32 out = DeviceTests.random("out", B * T * C, r, 1.0);
+        Buffer.F32 att = DeviceTests.random("att", rows * T, r, 1.0);
+        Buffer.F32 dpreatt = DeviceTests.random("dpreatt", rows * T, r, 1.0);
         Buffer.F32 attIn = new Buffer.F32("attIn", rows * T); // backwardScores' probabilities, from the JVM
 
         float[] outRef = new float[out.length()], attRef = new float[att.length()], dpreRef = new float[dpreatt.length()];
@@ -51,8 +50,7 @@ class DeviceAttentionTest {
                 .task("forward", rows, Attention::forward, out, att, qkv, i32(T), i32(C), i32(NH))
                 .task("scores", rows, Attention::backwardScores, dpreatt, dout, attIn, qkv, i32(T), i32(C), i32(NH));
         for (Task t : g.tasks()) {
-            assertNotNull(DeviceKernels.of(t.kernel(), arguments(t)), t.name() + " is not replaced by a device kernel"
-                    + " (is -D" + DeviceKernels.PROPERTY + "=false set?)");
+            DeviceTests.assertReplaced(t);
         }
         try (TornadoBackend be = new TornadoBackend()) {
             Executable e = be.compile(g);
@@ -84,11 +82,11 @@ class DeviceAttentionTest {
         SplittableRandom r = new SplittableRandom(B * 1000L + T * 10L + C + leftOut);
         int rows = B * NH * T;
         int count = rows - leftOut;
-        Buffer.F32 qkv = random("qkv", B * T * 3 * C, r, 2.0);
-        Buffer.F32 dout = random("dout", B * T * C, r, 1.0);
-        Buffer.F32 att = random("att", rows * T, r, 1.0);
-        Buffer.F32 dpreatt = random("dpreatt", rows * T, r, 1.0);
-        Buffer.F32 dqkv = random("dqkv", B * T * 3 * C, r, 1.0);
+        Buffer.F32 qkv = DeviceTests.random("qkv", B * T * 3 * C, r, 2.0);
+        Buffer.F32 dout = DeviceTests.random("dout", B * T * C, r, 1.0);
+        Buffer.F32 att = DeviceTests.random("att", rows * T, r, 1.0);
+        Buffer.F32 dpreatt = DeviceTests.random("dpreatt", rows * T, r, 1.0);
+        Buffer.F32 dqkv = DeviceTests.random("dqkv", B * T * 3 * C, r, 1.0);
         float[] start = dqkv.data().clone();
         float[] ref = start.clone();
         Attention.backwardInput(ref, dpreatt.data(), att.data(), qkv.data(), dout.data(), T, C, NH, 0, count);
@@ -96,8 +94,7 @@ class DeviceAttentionTest {
         Graph g = new Graph("attention-input")
                 .task("input", count, Attention::backwardInput, dqkv, dpreatt, att, qkv, dout, i32(T), i32(C), i32(NH));
         Task task = g.tasks().get(0);
-        assertNotNull(DeviceKernels.of(task.kernel(), arguments(task)), "Attention.backwardInput is not replaced"
-                + " by a device kernel (is -D" + DeviceKernels.PROPERTY + "=false set?)");
+        DeviceTests.assertReplaced(task);
         try (TornadoBackend be = new TornadoBackend()) {
             be.compile(g).run();
             be.toHost(dqkv);
@@ -121,28 +118,10 @@ class DeviceAttentionTest {
         return b;
     }
 
-    private static Object[] arguments(Task t) {
-        Object[] args = new Object[t.args().size() + 2];
-        for (int i = 0; i < t.args().size(); i++) {
-            args[i] = t.args().get(i) instanceof Buffer b ? b.array() : t.args().get(i);
-        }
-        args[args.length - 2] = 0;
-        args[args.length - 1] = t.work();
-        return args;
-    }
-
     private static void near(float[] expected, float[] actual, String what) {
         for (int i = 0; i < expected.length; i++) {
             assertTrue(Math.abs(expected[i] - actual[i]) <= TOLERANCE * Math.max(1f, Math.abs(expected[i])),
                     what + "[" + i + "]: portable " + expected[i] + ", device " + actual[i]);
         }
-    }
-
-    private static Buffer.F32 random(String name, int n, SplittableRandom r, double range) {
-        Buffer.F32 b = new Buffer.F32(name, n);
-        for (int i = 0; i < n; i++) {
-            b.data()[i] = (float) r.nextDouble(-range, range);
-        }
-        return b;
     }
 }

@@ -2,7 +2,6 @@ package modej.engine.tornado;
 
 import static modej.engine.graph.Arg.i32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -31,7 +30,7 @@ class DeviceCrossEntropyTest {
     @CsvSource({"7, 5", "12, 128", "9, 300", "4, 1031"})
     void forwardAndBackwardMatchThePortableKernels(int rows, int V) {
         SplittableRandom r = new SplittableRandom(rows * 7919L + V);
-        Buffer.F32 logits = random("logits", rows * V, r, 4.0);
+        Buffer.F32 logits = DeviceTests.random("logits", rows * V, r, 4.0);
         Buffer.I32 targets = new Buffer.I32("targets", rows);
         for (int row = 0; row < rows; row++) {
             targets.data()[row] = row % 3 == 2 ? -1 : r.nextInt(V);
@@ -43,10 +42,10 @@ class DeviceCrossEntropyTest {
         }
         Buffer.F32 scale = new Buffer.F32("scale", 1);
         scale.data()[0] = 1f / rows;
-        Buffer.F32 losses = random("losses", rows, r, 1.0);
-        Buffer.F32 probs = random("probs", rows * V, r, 1.0);
-        Buffer.F32 correct = random("correct", rows, r, 1.0);
-        Buffer.F32 dlogits = random("dlogits", rows * V, r, 1.0);
+        Buffer.F32 losses = DeviceTests.random("losses", rows, r, 1.0);
+        Buffer.F32 probs = DeviceTests.random("probs", rows * V, r, 1.0);
+        Buffer.F32 correct = DeviceTests.random("correct", rows, r, 1.0);
+        Buffer.F32 dlogits = DeviceTests.random("dlogits", rows * V, r, 1.0);
         Buffer.F32 probsIn = new Buffer.F32("probsIn", rows * V); // backward's probabilities, from the JVM
 
         float[] lossRef = new float[rows], probsRef = new float[rows * V], correctRef = new float[rows];
@@ -59,8 +58,7 @@ class DeviceCrossEntropyTest {
                 .task("forward", rows, CrossEntropy::forward, losses, probs, correct, logits, targets, i32(V))
                 .task("backward", rows, CrossEntropy::backward, dlogits, probsIn, targets, scale, i32(V));
         for (Task t : g.tasks()) {
-            assertNotNull(DeviceKernels.of(t.kernel(), arguments(t)), t.name() + " is not replaced by a device kernel"
-                    + " (is -D" + DeviceKernels.PROPERTY + "=false set?)");
+            DeviceTests.assertReplaced(t);
         }
         try (TornadoBackend be = new TornadoBackend()) {
             be.compile(g).run();
@@ -78,23 +76,5 @@ class DeviceCrossEntropyTest {
             assertTrue(Math.abs(dlogitsRef[i] - dlogits.data()[i]) <= 1e-7f,
                     "dlogits[" + i + "]: portable " + dlogitsRef[i] + ", device " + dlogits.data()[i]);
         }
-    }
-
-    private static Object[] arguments(Task t) {
-        Object[] args = new Object[t.args().size() + 2];
-        for (int i = 0; i < t.args().size(); i++) {
-            args[i] = t.args().get(i) instanceof Buffer b ? b.array() : t.args().get(i);
-        }
-        args[args.length - 2] = 0;
-        args[args.length - 1] = t.work();
-        return args;
-    }
-
-    private static Buffer.F32 random(String name, int n, SplittableRandom r, double range) {
-        Buffer.F32 b = new Buffer.F32(name, n);
-        for (int i = 0; i < n; i++) {
-            b.data()[i] = (float) r.nextDouble(-range, range);
-        }
-        return b;
     }
 }

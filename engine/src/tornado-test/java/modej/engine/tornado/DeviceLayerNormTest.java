@@ -2,7 +2,6 @@ package modej.engine.tornado;
 
 import static modej.engine.graph.Arg.i32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -33,15 +32,15 @@ class DeviceLayerNormTest {
     void allThreeKernelsMatchThePortableOnes(int rows, int C, int channelsLeftOut) {
         SplittableRandom r = new SplittableRandom(rows * 100L + C);
         int wOff = 2, bOff = wOff + C;
-        Buffer.F32 params = random("params", bOff + C + 3, r, 1.0);
-        Buffer.F32 inp = random("inp", rows * C, r, 3.0);
-        Buffer.F32 dout = random("dout", rows * C, r, 1.0);
-        Buffer.F32 out = random("out", rows * C, r, 1.0);
-        Buffer.F32 mean = random("mean", rows, r, 1.0);
-        Buffer.F32 rstd = random("rstd", rows, r, 1.0);
-        Buffer.F32 dinp = random("dinp", rows * C, r, 1.0);
+        Buffer.F32 params = DeviceTests.random("params", bOff + C + 3, r, 1.0);
+        Buffer.F32 inp = DeviceTests.random("inp", rows * C, r, 3.0);
+        Buffer.F32 dout = DeviceTests.random("dout", rows * C, r, 1.0);
+        Buffer.F32 out = DeviceTests.random("out", rows * C, r, 1.0);
+        Buffer.F32 mean = DeviceTests.random("mean", rows, r, 1.0);
+        Buffer.F32 rstd = DeviceTests.random("rstd", rows, r, 1.0);
+        Buffer.F32 dinp = DeviceTests.random("dinp", rows * C, r, 1.0);
         int dwOff = 1, dbOff = dwOff + C;
-        Buffer.F32 grads = random("grads", dbOff + C + 2, r, 1.0);
+        Buffer.F32 grads = DeviceTests.random("grads", dbOff + C + 2, r, 1.0);
         int channels = C - channelsLeftOut;
 
         float[] outRef = new float[out.length()], meanRef = new float[rows], rstdRef = new float[rows];
@@ -56,8 +55,7 @@ class DeviceLayerNormTest {
                 .task("params", channels, LayerNorm::backwardParams, grads, i32(dwOff), i32(dbOff), dout, inp, mean, rstd,
                         i32(rows), i32(C));
         for (Task t : g.tasks()) {
-            assertNotNull(DeviceKernels.of(t.kernel(), arguments(t)), t.name() + " is not replaced by a device kernel"
-                    + " (is -D" + DeviceKernels.PROPERTY + "=false set?)");
+            DeviceTests.assertReplaced(t);
         }
         try (TornadoBackend be = new TornadoBackend()) {
             be.compile(g).run();
@@ -93,23 +91,5 @@ class DeviceLayerNormTest {
             assertTrue(Math.abs(expected[i] - actual[i]) <= tolerance * Math.max(1f, Math.abs(expected[i])),
                     what + "[" + i + "]: portable " + expected[i] + ", device " + actual[i]);
         }
-    }
-
-    private static Object[] arguments(Task t) {
-        Object[] args = new Object[t.args().size() + 2];
-        for (int i = 0; i < t.args().size(); i++) {
-            args[i] = t.args().get(i) instanceof Buffer b ? b.array() : t.args().get(i);
-        }
-        args[args.length - 2] = 0;
-        args[args.length - 1] = t.work();
-        return args;
-    }
-
-    private static Buffer.F32 random(String name, int n, SplittableRandom r, double range) {
-        Buffer.F32 b = new Buffer.F32(name, n);
-        for (int i = 0; i < n; i++) {
-            b.data()[i] = (float) r.nextDouble(-range, range);
-        }
-        return b;
     }
 }

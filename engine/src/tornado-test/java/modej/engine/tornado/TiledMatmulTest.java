@@ -2,7 +2,6 @@ package modej.engine.tornado;
 
 import static modej.engine.graph.Arg.i32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -36,14 +35,14 @@ class TiledMatmulTest {
         SplittableRandom r = new SplittableRandom(rows * 31L + C * 7L + OC);
         // params: weight (OC, C) at 3, bias (OC) after it, some slack around both
         int wOff = 3, bOff = bias ? wOff + OC * C : -1;
-        Buffer.F32 params = random("params", wOff + OC * C + OC + 5, r);
-        Buffer.F32 inp = random("inp", rows * C, r);
-        Buffer.F32 out = random("out", rows * OC, r);
-        Buffer.F32 acc = random("acc", rows * OC, r);
-        Buffer.F32 dout = random("dout", rows * OC, r);
-        Buffer.F32 dinp = random("dinp", rows * C, r);
+        Buffer.F32 params = DeviceTests.random("params", wOff + OC * C + OC + 5, r, 1.0);
+        Buffer.F32 inp = DeviceTests.random("inp", rows * C, r, 1.0);
+        Buffer.F32 out = DeviceTests.random("out", rows * OC, r, 1.0);
+        Buffer.F32 acc = DeviceTests.random("acc", rows * OC, r, 1.0);
+        Buffer.F32 dout = DeviceTests.random("dout", rows * OC, r, 1.0);
+        Buffer.F32 dinp = DeviceTests.random("dinp", rows * C, r, 1.0);
         int dwOff = 2, dbOff = bias ? dwOff + OC * C : -1;
-        Buffer.F32 grads = random("grads", dwOff + OC * C + OC + 4, r);
+        Buffer.F32 grads = DeviceTests.random("grads", dwOff + OC * C + OC + 4, r, 1.0);
         float[] acc0 = acc.data().clone(), dinp0 = dinp.data().clone(), grads0 = grads.data().clone();
 
         Graph g = new Graph("matmuls")
@@ -53,8 +52,7 @@ class TiledMatmulTest {
                 .task("params", OC, Matmul::backwardParams, grads, i32(dwOff), i32(dbOff), dout, inp, i32(rows),
                         i32(C), i32(OC));
         for (Task t : g.tasks()) {
-            assertNotNull(DeviceKernels.of(t.kernel(), arguments(t)), t.name() + " is not replaced by a tiled kernel"
-                    + " (is -D" + DeviceKernels.PROPERTY + "=false set?)");
+            DeviceTests.assertReplaced(t);
         }
         try (TornadoBackend be = new TornadoBackend()) {
             Executable e = be.compile(g);
@@ -115,27 +113,9 @@ class TiledMatmulTest {
         }
     }
 
-    private static Object[] arguments(Task t) {
-        Object[] out = new Object[t.args().size() + 2];
-        for (int i = 0; i < t.args().size(); i++) {
-            out[i] = t.args().get(i) instanceof Buffer b ? b.array() : t.args().get(i);
-        }
-        out[out.length - 2] = 0;
-        out[out.length - 1] = t.work();
-        return out;
-    }
-
     private static void near(double expected, float actual, double magnitude, String what) {
         double tol = TOLERANCE * Math.max(1e-3, magnitude);
         assertTrue(Math.abs(expected - actual) <= tol, what + ": expected " + expected + ", device " + actual
                 + " (tolerance " + tol + ")");
-    }
-
-    private static Buffer.F32 random(String name, int n, SplittableRandom r) {
-        Buffer.F32 b = new Buffer.F32(name, n);
-        for (int i = 0; i < n; i++) {
-            b.data()[i] = (float) r.nextDouble(-1, 1);
-        }
-        return b;
     }
 }
