@@ -70,15 +70,7 @@ final class DeviceAttention {
             att[a + t2] = e;
             sum += e;
         }
-        red[lane] = sum;
-        for (int s = LANES / 2; s > 0; s /= 2) {
-            kc.localBarrier();
-            if (lane < s) {
-                red[lane] += red[lane + s];
-            }
-        }
-        kc.localBarrier();
-        float inv = 1f / red[0];
+        float inv = 1f / LocalSums.sum(kc, red, lane, LANES, sum);
         // 3. probabilities; 0 for the masked future
         for (int t2 = lane; t2 < T; t2 += LANES) {
             if (t2 <= t) {
@@ -129,15 +121,7 @@ final class DeviceAttention {
             dpreatt[a + t2] = s;
             dot += att[a + t2] * s;
         }
-        red[lane] = dot;
-        for (int s = LANES / 2; s > 0; s /= 2) {
-            kc.localBarrier();
-            if (lane < s) {
-                red[lane] += red[lane + s];
-            }
-        }
-        kc.localBarrier();
-        dot = red[0];
+        dot = LocalSums.sum(kc, red, lane, LANES, dot);
         // 2. softmax backward, times the score scale; 0 for the masked future (own entries only)
         for (int t2 = lane; t2 < T; t2 += LANES) {
             if (t2 <= t) {

@@ -67,15 +67,7 @@ final class DeviceCrossEntropy {
             probs[x + v] = e;
             sum += e;
         }
-        best[lane] = sum;
-        for (int half = LANES / 2; half > 0; half /= 2) {
-            kc.localBarrier();
-            if (lane < half) {
-                best[lane] += best[lane + half];
-            }
-        }
-        kc.localBarrier();
-        sum = best[0];
+        sum = LocalSums.sum(kc, best, lane, LANES, sum);
         float inv = 1f / sum;
         for (int v = lane; v < V; v += LANES) {
             probs[x + v] = probs[x + v] * inv;

@@ -40,13 +40,13 @@ final class DeviceLayerNorm {
         for (int c = lane; c < C; c += LANES) {
             sum += inp[x + c];
         }
-        float m = rowSum(kc, red, lane, sum) / C;
+        float m = LocalSums.sum(kc, red, lane, LANES, sum) / C;
         float squares = 0f;
         for (int c = lane; c < C; c += LANES) {
             float d = inp[x + c] - m;
             squares += d * d;
         }
-        float s = 1f / TornadoMath.sqrt(rowSum(kc, red, lane, squares) / C + EPS);
+        float s = 1f / TornadoMath.sqrt(LocalSums.sum(kc, red, lane, LANES, squares) / C + EPS);
         for (int c = lane; c < C; c += LANES) {
             out[x + c] = (inp[x + c] - m) * s * params[wOff + c] + params[bOff + c];
         }
@@ -76,8 +76,8 @@ final class DeviceLayerNorm {
             dnormSum += dnorm;
             dnormNormSum += dnorm * norm;
         }
-        float dnormMean = rowSum(kc, red, lane, dnormSum) / C;
-        float dnormNormMean = rowSum(kc, red, lane, dnormNormSum) / C;
+        float dnormMean = LocalSums.sum(kc, red, lane, LANES, dnormSum) / C;
+        float dnormNormMean = LocalSums.sum(kc, red, lane, LANES, dnormNormSum) / C;
         for (int c = lane; c < C; c += LANES) {
             float norm = (inp[x + c] - m) * s;
             float dnorm = dout[x + c] * params[wOff + c];
@@ -121,20 +121,5 @@ final class DeviceLayerNorm {
             grads[dwOff + c] += dwRed[lane];
             grads[dbOff + c] += dbRed[lane];
         }
-    }
-
-    /** The sum of every lane's {@code v} (a tree in {@code red}), returned to every lane. */
-    private static float rowSum(KernelContext kc, float[] red, int lane, float v) {
-        red[lane] = v;
-        for (int half = LANES / 2; half > 0; half /= 2) {
-            kc.localBarrier();
-            if (lane < half) {
-                red[lane] += red[lane + half];
-            }
-        }
-        kc.localBarrier();
-        float total = red[0];
-        kc.localBarrier(); // every lane has read it before red is written again
-        return total;
     }
 }
