@@ -68,8 +68,13 @@ public record GptConfig(int vocab, int context, int layers, int heads, int width
     /** Parameters in all slabs (a tied head counted once). */
     public long parameterCount() {
         long c = width;
-        long perLayer = 2 * c + (3 * c * c + 3 * c) + (c * c + c) + 2 * c + (4 * c * c + 4 * c) + (4 * c * c + c);
         long head = tiedHead ? 0 : (long) vocab * c;
-        return (long) vocab * c + (long) context * c + layers * perLayer + 2 * c + head;
+        return (long) vocab * c + (long) context * c + layers * layerParameterCount() + 2 * c + head;
+    }
+
+    /** Parameters of one transformer layer (one slab): two LayerNorms, attention and MLP weights and biases. */
+    public long layerParameterCount() {
+        long c = width;
+        return 2 * c + (3 * c * c + 3 * c) + (c * c + c) + 2 * c + (4 * c * c + 4 * c) + (4 * c * c + c);
     }
 }

@@ -2,6 +2,7 @@ package modej.tasks.train;
 
 import java.util.Locale;
 
+import modej.engine.kernel.GradNorm;
 import modej.model.gpt.GptConfig;
 
 /**
@@ -35,10 +36,26 @@ public final class MemoryPlan {
 
     /**
      * Floats a training runner of a plain backbone holds: weights, gradients and both AdamW moments
-     * of every parameter, the activations, the optimizer's learning rate and step.
+     * of every parameter, the activations, the optimizer's learning rate and step, the gradient
+     * norm's partial sums.
      */
     public static long gptTrainingFloats(GptConfig c, int batch, int seq) {
-        return 4 * c.parameterCount() + activationFloats(c, c.layers(), batch, seq) + 2;
+        return 4 * c.parameterCount() + activationFloats(c, c.layers(), batch, seq) + 2 + gradNormFloats(c);
+    }
+
+    /**
+     * Floats of the gradient norm's partial sums (one per {@value GradNorm#CHUNK} gradients of each
+     * slab: embeddings, every layer, the final norm, an untied head) and the clipping factor.
+     */
+    static long gradNormFloats(GptConfig c) {
+        long C = c.width();
+        long head = c.tiedHead() ? 0 : chunks((long) c.vocab() * C);
+        return chunks((long) (c.vocab() + c.context()) * C) + c.layers() * chunks(c.layerParameterCount())
+                + chunks(2 * C) + head + 1;
+    }
+
+    private static long chunks(long n) {
+        return (n + GradNorm.CHUNK - 1) / GradNorm.CHUNK;
     }
 
     /**
@@ -58,7 +75,8 @@ public final class MemoryPlan {
     public static long adaptationBytes(GptConfig backbone, int extraLayers, long parameters, long trainable, int batch,
                                        int seq) {
         long act = activationFloats(backbone, backbone.layers() + extraLayers, batch, seq);
-        return 4 * (parameters + 3 * trainable + 2 * act + 2);
+        // the gradient norm's partial sums: about one per CHUNK trainable parameters (a little more, per slab)
+        return 4 * (parameters + 3 * trainable + 2 * act + 2 + chunks(trainable) + 1);
     }
 
     /**

@@ -71,6 +71,7 @@ class GradientGuardTest {
             // the gradients the update used, summed independently (last slab first, last element first)
             double sum = 0;
             List<Slab> slabs = p.slabs();
+            slabs.forEach(s -> be.toHost(s.grads()));
             for (int k = slabs.size() - 1; k >= 0; k--) {
                 float[] g = slabs.get(k).grads().data();
                 for (int i = g.length - 1; i >= 0; i--) {
