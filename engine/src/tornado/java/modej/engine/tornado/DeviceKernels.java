@@ -7,6 +7,7 @@ import java.util.function.Function;
 import modej.engine.kernel.AdamW;
 import modej.engine.kernel.Attention;
 import modej.engine.kernel.CrossEntropy;
+import modej.engine.kernel.GradNorm;
 import modej.engine.kernel.LayerNorm;
 import modej.engine.kernel.Matmul;
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -19,8 +20,8 @@ import uk.ac.manchester.tornado.api.WorkerGrid2D;
  * {@link Matmul}'s four kernels by {@link TiledMatmul}'s, {@link Attention#forward} and
  * {@link Attention#backwardScores} and {@link Attention#backwardInput} by {@link DeviceAttention}'s,
  * {@link LayerNorm}'s three by {@link DeviceLayerNorm}'s, {@link CrossEntropy}'s two by
- * {@link DeviceCrossEntropy}'s, {@link AdamW#update} by {@link DeviceAdamW}'s (float math) (same
- * arguments, same results). Everything else runs as recorded. {@code -D}{@value #PROPERTY}{@code =false}
+ * {@link DeviceCrossEntropy}'s, {@link AdamW#update} by {@link DeviceAdamW}'s (float math),
+ * {@link GradNorm#sumsOfSquares} by {@link DeviceGradNorm}'s (same arguments, same results). Everything else runs as recorded. {@code -D}{@value #PROPERTY}{@code =false}
  * turns the replacement off (the portable kernels then run on the device, e.g. to compare).
  */
 final class DeviceKernels {
@@ -41,7 +42,8 @@ final class DeviceKernels {
      * (C, count), backwardParams (C, count); attention's forward and score gradient run one work-group
      * per query row (count), its input gradient over blocks of positions × channels; LayerNorm's
      * forward and input gradient one work-group per row, its weight gradient channels × row lanes;
-     * CrossEntropy one work-group per row; AdamW one work-item per element.
+     * CrossEntropy one work-group per row; AdamW one work-item per element; the gradient norm's
+     * sums one work-group per chunk.
      */
     private static final Map<Method, Replacement> REPLACEMENTS = Map.ofEntries(
             Map.entry(method(Matmul.class, "forward"), tiles(6, 8)),
@@ -58,7 +60,8 @@ final class DeviceKernels {
                     new Replacement(DeviceLayerNorm.class, DeviceKernels::channelLanes)),
             Map.entry(method(CrossEntropy.class, "forward"), rows(DeviceCrossEntropy.class, DeviceCrossEntropy.LANES, 7)),
             Map.entry(method(CrossEntropy.class, "backward"), rows(DeviceCrossEntropy.class, DeviceCrossEntropy.LANES, 6)),
-            Map.entry(method(AdamW.class, "update"), new Replacement(DeviceAdamW.class, DeviceKernels::elements)));
+            Map.entry(method(AdamW.class, "update"), new Replacement(DeviceAdamW.class, DeviceKernels::elements)),
+            Map.entry(method(GradNorm.class, "sumsOfSquares"), rows(DeviceGradNorm.class, DeviceGradNorm.LANES, 5)));
 
     private static Replacement tiles(int x, int y) {
         return new Replacement(TiledMatmul.class, a -> {
