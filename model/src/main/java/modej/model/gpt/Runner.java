@@ -1,7 +1,5 @@
 package modej.model.gpt;
 
-import static modej.engine.graph.Arg.i32;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -12,9 +10,9 @@ import modej.engine.device.Backend;
 import modej.engine.device.Executable;
 import modej.engine.graph.Buffer;
 import modej.engine.graph.Graph;
-import modej.engine.kernel.GradNorm;
 import modej.engine.plan.ExecutionPlan;
 import modej.model.param.AdamWSettings;
+import modej.model.param.GradientNorm;
 import modej.model.param.Optimizer;
 import modej.model.param.Slab;
 
@@ -36,11 +34,7 @@ public final class Runner {
     private final Executable optimizerStep;
     // the buffers each step moves, in arrays made once (varargs would allocate every step)
     private final Buffer[] inputBuffers, lossScaleBuffer, outputBuffers, probsBuffer, scheduleBuffers;
-    // the norm's partial sums of squares (every trainable slab's, in slab order), and the clipping factor
-    private final Buffer.F32 normPartials, clipFactor;
-    private final Buffer[] normPartialsBuffer, clipFactorBuffer;
-    private final Graph normGraph, clipGraph;
-    private final Executable normStep, clipStep;
+    private final GradientNorm gradientNorm;
     private float maxGradNorm; // 0 = no clipping
     private double lastGradNorm = Double.NaN;
 
@@ -64,36 +58,9 @@ public final class Runner {
             this.optimizer = new Optimizer(graphs.slabs(), settings);
             this.optimizerStep = backend.compile(optimizer.graph());
             this.scheduleBuffers = optimizer.scheduleBuffers().toArray(Buffer[]::new);
-            // the trainable slabs' gradients, in slab order (the norm's summation order)
-            Buffer.F32[] grads = graphs.slabs().stream().filter(Slab::trainable).map(Slab::grads).toArray(Buffer.F32[]::new);
-            int partials = 0;
-            for (Buffer.F32 g : grads) {
-                partials += chunks(g.length());
-            }
-            this.normPartials = new Buffer.F32("grad_norm.partials", Math.max(1, partials));
-            this.clipFactor = new Buffer.F32("grad_clip.factor", 1);
-            this.normGraph = new Graph("grad_norm");
-            this.clipGraph = new Graph("grad_clip");
-            int at = 0;
-            for (Buffer.F32 g : grads) {
-                normGraph.task(g.name() + ".sumsq", chunks(g.length()), GradNorm::sumsOfSquares, normPartials,
-                        i32(at), g, i32(g.length()));
-                clipGraph.task(g.name() + ".clip", g.length(), GradNorm::scale, g, clipFactor);
-                at += chunks(g.length());
-            }
-            this.normPartialsBuffer = new Buffer[]{normPartials};
-            this.clipFactorBuffer = new Buffer[]{clipFactor};
-            this.normStep = grads.length == 0 ? null : backend.compile(normGraph);
-            this.clipStep = grads.length == 0 ? null : backend.compile(clipGraph);
+            this.gradientNorm = new GradientNorm(graphs.slabs(), backend);
         } else {
-            this.normPartials = null;
-            this.clipFactor = null;
-            this.normPartialsBuffer = null;
-            this.clipFactorBuffer = null;
-            this.normGraph = null;
-            this.clipGraph = null;
-            this.normStep = null;
-            this.clipStep = null;
+            this.gradientNorm = null;
             this.scheduleBuffers = null;
             this.backward = null;
             this.optimizer = null;
@@ -121,8 +88,7 @@ public final class Runner {
         if (backward != null) {
             all.addAll(graphs.backward());
             all.add(optimizer.graph());
-            all.add(normGraph);
-            all.add(clipGraph);
+            all.addAll(gradientNorm.graphs());
         }
         long bytes = 0;
         for (Graph g : all) {
@@ -176,50 +142,18 @@ public final class Runner {
         run(forward);
         run(backward);
         Result result = readLoss();
-        lastGradNorm = gradNorm();
+        lastGradNorm = gradientNorm.norm();
         if (!Double.isFinite(result.loss()) || !Double.isFinite(lastGradNorm)) {
             return result;
         }
         if (maxGradNorm > 0 && lastGradNorm > maxGradNorm) {
-            scaleGrads((float) (maxGradNorm / (lastGradNorm + 1e-6)));
+            gradientNorm.scale((float) (maxGradNorm / (lastGradNorm + 1e-6)));
         }
         optimizer.setLearningRate(lr);
         optimizer.step().data()[0] = step;
         backend.toDevice(scheduleBuffers);
         optimizerStep.run();
         return result;
-    }
-
-    /**
-     * The global L2 norm of every trainable gradient: sums of squares over chunks of
-     * {@value GradNorm#CHUNK} elements where the gradients are ({@link GradNorm#sumsOfSquares}, in
-     * float, elements in order), then those partial sums in double on the host, in slab order; only
-     * the partial sums leave a device. The same for any number of workers; non-finite when any
-     * gradient is.
-     */
-    private double gradNorm() {
-        if (normStep == null) {
-            return 0;
-        }
-        normStep.run();
-        backend.toHost(normPartialsBuffer);
-        double sum = 0;
-        for (float partial : normPartials.data()) {
-            sum += partial;
-        }
-        return Math.sqrt(sum);
-    }
-
-    /** The number of partial sums of squares of a gradient buffer of n elements. */
-    private static int chunks(int n) {
-        return (n + GradNorm.CHUNK - 1) / GradNorm.CHUNK;
-    }
-
-    /** Every trainable gradient times {@code scale}, where the gradients are. */
-    private void scaleGrads(float scale) {
-        clipFactor.data()[0] = scale;
-        backend.toDevice(clipFactorBuffer);
-        clipStep.run();
     }
 
     /** Whether every weight and AdamW moment is finite (call {@link #slabsToHost()} first on a device backend). */

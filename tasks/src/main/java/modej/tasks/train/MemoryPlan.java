@@ -4,6 +4,7 @@ import java.util.Locale;
 
 import modej.engine.kernel.GradNorm;
 import modej.model.gpt.GptConfig;
+import modej.model.param.GradientNorm;
 
 /**
  * The bytes a run's graphs will hold, estimated from the shapes before anything is allocated, and
@@ -49,14 +50,11 @@ public final class MemoryPlan {
      */
     static long gradNormFloats(GptConfig c) {
         long C = c.width();
-        long head = c.tiedHead() ? 0 : chunks((long) c.vocab() * C);
-        return chunks((long) (c.vocab() + c.context()) * C) + c.layers() * chunks(c.layerParameterCount())
-                + chunks(2 * C) + head + 1;
+        long head = c.tiedHead() ? 0 : GradientNorm.chunks((long) c.vocab() * C);
+        return GradientNorm.chunks((long) (c.vocab() + c.context()) * C) + c.layers() * GradientNorm.chunks(c.layerParameterCount())
+                + GradientNorm.chunks(2 * C) + head + 1;
     }
 
-    private static long chunks(long n) {
-        return (n + GradNorm.CHUNK - 1) / GradNorm.CHUNK;
-    }
 
     /**
      * Bytes pretraining holds: the training runner, the validation runner's activations and the
@@ -76,7 +74,7 @@ public final class MemoryPlan {
                                        int seq) {
         long act = activationFloats(backbone, backbone.layers() + extraLayers, batch, seq);
         // the gradient norm's partial sums: about one per CHUNK trainable parameters (a little more, per slab)
-        return 4 * (parameters + 3 * trainable + 2 * act + 2 + chunks(trainable) + 1);
+        return 4 * (parameters + 3 * trainable + 2 * act + 2 + GradientNorm.chunks(trainable) + 1);
     }
 
     /**
